@@ -1,0 +1,1 @@
+"""The `mj` command line: click commands that parse, call journal/ or projections/, and render."""

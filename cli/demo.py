@@ -1,0 +1,7 @@
+"""`mj demo`: placeholder replaced below."""
+import click
+
+
+@click.command()
+def demo():
+    """Run the story in a throwaway home."""

@@ -1,0 +1,69 @@
+"""`mj init` and `mj whoami`: creating an identity (and a mentee's journal), and showing it."""
+
+from __future__ import annotations
+
+import click
+
+from cli.output import emit_json, say
+from cli.session import ask_passphrase, pass_session
+
+
+@click.command()
+@click.option("--name", required=True, help="Your display name.")
+@click.option("--role", type=click.Choice(["mentee", "mentor", "manager"]), default="mentee",
+              show_default=True, help="A mentee keeps a journal; mentors and managers read what they are given.")
+@pass_session
+def init(session, name, role):
+    """Create your identity (and, for a mentee, an empty journal in the store).
+
+    Your keys are sealed in the identity file under your passphrase (Argon2id). Keep a backup
+    of that file: without it and the passphrase, nobody can read the journal, including you.
+    """
+    from uuid import uuid4
+
+    from journal.identity import check_new_passphrase, new_identity, save_identity
+
+    identity = new_identity(session.identity_path, name=name, role=role,
+                            journal_id=uuid4() if role == "mentee" else None)
+    passphrase = ask_passphrase("New passphrase", confirm=True)
+    check_new_passphrase(passphrase)
+    if role == "mentee":
+        from journal.app import JournalApp
+
+        app = JournalApp(session.store_path, identity, create=True)
+        try:
+            app.create_journal()
+        finally:
+            app.close()
+    save_identity(identity, passphrase)
+    say(f"Created {role} identity for {name} at {session.identity_path}")
+    if role == "mentee":
+        say(f"Journal {identity.journal_id.hex[:8]} is in {session.store_path}")
+    say("Fingerprint (compare it out of band before sharing):")
+    click.echo(identity.fingerprint)
+
+
+@click.command()
+@click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@pass_session
+def whoami(session, json_):
+    """Show your name, role and fingerprint (no passphrase needed)."""
+    import base64
+
+    from journal.identity import fingerprint_of, read_header
+
+    header = read_header(session.identity_path)
+    fingerprint = fingerprint_of(base64.b64decode(header["public"]["x25519"]),
+                                 base64.b64decode(header["public"]["ed25519"]))
+    info = {"name": header["name"], "role": header["role"], "fingerprint": fingerprint,
+            "journal": header.get("journal_id"), "identity": str(session.identity_path),
+            "store": str(session.store_path)}
+    if json_:
+        emit_json(info)
+        return
+    for key, value in info.items():
+        if value:
+            click.echo(f"{key:<12}{value}")
+
+
+COMMANDS = [init, whoami]

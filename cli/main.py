@@ -1,0 +1,59 @@
+"""The `mj` group, its global options, and the one place project errors become `Error: …`."""
+
+from __future__ import annotations
+
+import click
+
+from cli import identity_commands, reading, records
+
+
+class MjGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        from domain.errors import JournalError
+
+        try:
+            return super().invoke(ctx)
+        except JournalError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=MjGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", envvar="MJ_STORE", metavar="PATH",
+              help="The journal store: an SQLite file path. [env: MJ_STORE; default: $MJ_HOME/journal.db]")
+@click.option("--identity", envvar="MJ_IDENTITY", metavar="FILE",
+              help="Your identity file. [env: MJ_IDENTITY; default: $MJ_HOME/identity.json]")
+@click.version_option(package_name="mentoring-journal", prog_name="mj")
+@click.pass_context
+def cli(ctx: click.Context, store: str | None, identity: str | None) -> None:
+    """A mentoring journal in which the mentee owns every record.
+
+    Every check-in, goal, milestone and meeting note is an event sealed under keys only you
+    hold. The passphrase comes from a prompt, MJ_PASSPHRASE, or MJ_PASSPHRASE_COMMAND.
+
+    \b
+    Start with:   mj init --name "Your Name"
+    Then:         mj checkin "Shipped the parser" --mood 4 --tag work
+    See it all:   mj entries
+    Try it out:   mj demo
+    """
+    from cli.session import Session
+
+    ctx.obj = Session(store, identity)
+
+
+for module in (identity_commands, records, reading):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def _add_demo() -> None:
+    from cli.demo import demo
+
+    cli.add_command(demo)
+
+
+_add_demo()
+
+
+def main() -> None:
+    cli(prog_name="mj")

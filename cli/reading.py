@@ -1,0 +1,65 @@
+"""Reading commands: `mj entries`, `mj show`, `mj verify`."""
+
+from __future__ import annotations
+
+import click
+
+from cli.output import emit_json, entries_table, entry_detail, say
+from cli.session import pass_session
+from cli.when import DAY
+
+KINDS = ["checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
+         "meeting", "done", "feedback", "assessment"]
+
+
+@click.command()
+@click.option("--from", "since", type=DAY, help="First day to include.")
+@click.option("--to", "until", type=DAY, help="Last day to include.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only this kind (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only entries with this tag (repeatable: any of them).")
+@click.option("--contains", help="Only entries whose text contains this (case-insensitive).")
+@click.option("-n", "limit", type=click.IntRange(min=1), help="Only the N most recent.")
+@click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@pass_session
+def entries(session, since, until, kinds, tags, contains, limit, json_):
+    """List your entries, oldest first, with filters."""
+    from projections.entries import EntryFilter
+
+    if since and until and since > until:
+        raise click.BadParameter(f"--from {since} is after --to {until}", param_hint="--from")
+    chosen = EntryFilter(since, until, tuple(kinds), tuple(tags), contains, limit).apply(session.app.entries())
+    if json_:
+        emit_json([e.as_json() for e in chosen])
+    elif chosen:
+        entries_table(chosen)
+    else:
+        say("No entries match.")
+
+
+@click.command()
+@click.argument("prefix", metavar="ID")
+@click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@pass_session
+def show(session, prefix, json_):
+    """Show one entry in full. ID may be any unambiguous prefix."""
+    entry = session.app.show(prefix)
+    if json_:
+        emit_json(entry.as_json())
+    else:
+        entry_detail(entry)
+
+
+@click.command()
+@click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@pass_session
+def verify(session, json_):
+    """Open every record and check the hash chain against your signed checkpoint."""
+    report = session.app.verify()
+    if json_:
+        emit_json(report.as_json())
+        return
+    click.echo(f"ok: journal {report.journal_id[:8]}: {report.records} records and {report.snapshots} "
+               f"snapshots open; chain head {report.head[:16]}… matches the checkpoint you signed")
+
+
+COMMANDS = [entries, show, verify]

@@ -1,0 +1,219 @@
+"""Write commands: one per kind of record. Each parses, calls the application, and renders."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cli.output import recorded
+from cli.session import pass_session
+from cli.when import DAY, WHEN
+
+at_option = click.option("--at", type=WHEN, metavar="WHEN",
+                         help="When it happened, for notes written up later: a date, a time, "
+                              "'yesterday', 'monday', '3 days ago'. [default: now]")
+RATING = click.IntRange(1, 5)
+
+
+def read_text(text: str | None) -> str:
+    """The TEXT argument, else piped stdin, else $EDITOR."""
+    if text is not None:
+        return text
+    if not sys.stdin.isatty():
+        return sys.stdin.read()
+    written = click.edit("\n# Write your entry above. Lines starting with '# ' are ignored.\n") or ""
+    return "\n".join(line for line in written.splitlines() if not line.startswith("# "))
+
+
+@click.command()
+@click.argument("text", required=False)
+@click.option("--mood", type=RATING, help="How you feel, 1 (low) to 5 (great).")
+@click.option("--confidence", type=RATING, help="How sure of yourself, 1 to 5.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeatable): --tag work --tag health.")
+@at_option
+@pass_session
+def checkin(session, text, mood, confidence, tags, at):
+    """Record a daily check-in: what happened, how you feel.
+
+    TEXT may be given as an argument, piped on stdin, or written in $EDITOR.
+    """
+    body = read_text(text)
+    entry_id = session.app.update(lambda j: j.check_in(body, mood=mood, confidence=confidence,
+                                                       tags=tags, at=at))
+    recorded("check-in", entry_id, f"mood {mood}/5" if mood else "")
+
+
+@click.group()
+def aspiration():
+    """Aspirations: the longer-term direction your goals serve."""
+
+
+@aspiration.command("add")
+@click.argument("text")
+@click.option("--why", help="Why this matters to you.")
+@click.option("--horizon", type=DAY, help="When you hope to be there (a date).")
+@at_option
+@pass_session
+def aspiration_add(session, text, why, horizon, at):
+    """State an aspiration."""
+    entry_id = session.app.update(lambda j: j.state_aspiration(text, why=why, horizon=horizon, at=at))
+    recorded("aspiration", entry_id)
+
+
+@click.group()
+def goal():
+    """SMART goals: set, progress, achieve, drop."""
+
+
+@goal.command("add")
+@click.argument("text")
+@click.option("--measure", required=True, help="How progress is measured (e.g. 'talks given').")
+@click.option("--due", required=True, type=DAY, help="Due date: 2027-03-31, 'in 8 weeks'.")
+@click.option("--target", type=click.FloatRange(min=0, max=1e12), help="The value that means done.")
+@click.option("--aspiration", "aspiration_prefix", metavar="ID", help="The aspiration this goal serves.")
+@at_option
+@pass_session
+def goal_add(session, text, measure, due, target, aspiration_prefix, at):
+    """Set a SMART goal: specific TEXT, a --measure, an optional --target, a --due date."""
+    app = session.app
+    aspiration_id = app.resolve(aspiration_prefix, "aspirations") if aspiration_prefix else None
+    entry_id = app.update(lambda j: j.set_goal(text, measure=measure, due=due, target=target,
+                                               aspiration_id=aspiration_id, at=at))
+    recorded("goal", entry_id, f"due {due}")
+
+
+@goal.command("progress")
+@click.argument("goal_prefix", metavar="ID")
+@click.argument("value", type=click.FloatRange(min=0, max=1e12))
+@click.option("--note", help="What moved it.")
+@at_option
+@pass_session
+def goal_progress(session, goal_prefix, value, note, at):
+    """Record where goal ID now stands (VALUE against its measure)."""
+    goal_id = session.app.resolve(goal_prefix, "goals")
+    entry_id = session.app.update(lambda j: j.progress_goal(goal_id, value, note=note, at=at))
+    recorded("progress", entry_id, f"goal {goal_id[:8]} at {value:g}")
+
+
+@goal.command("achieve")
+@click.argument("goal_prefix", metavar="ID")
+@click.option("--note", help="How it went.")
+@at_option
+@pass_session
+def goal_achieve(session, goal_prefix, note, at):
+    """Mark goal ID achieved."""
+    goal_id = session.app.resolve(goal_prefix, "goals")
+    recorded("achievement", session.app.update(lambda j: j.achieve_goal(goal_id, note=note, at=at)))
+
+
+@goal.command("drop")
+@click.argument("goal_prefix", metavar="ID")
+@click.option("--reason", required=True, help="Why you are letting it go.")
+@at_option
+@pass_session
+def goal_drop(session, goal_prefix, reason, at):
+    """Drop goal ID, with a reason."""
+    goal_id = session.app.resolve(goal_prefix, "goals")
+    recorded("drop", session.app.update(lambda j: j.drop_goal(goal_id, reason=reason, at=at)))
+
+
+@click.group()
+def milestone():
+    """Milestones and small wins on the way to a goal."""
+
+
+@milestone.command("add")
+@click.argument("goal_prefix", metavar="GOAL_ID")
+@click.argument("text")
+@click.option("--due", type=DAY, help="When you expect to reach it.")
+@at_option
+@pass_session
+def milestone_add(session, goal_prefix, text, due, at):
+    """Add a milestone to goal GOAL_ID."""
+    goal_id = session.app.resolve(goal_prefix, "goals")
+    recorded("milestone", session.app.update(lambda j: j.add_milestone(goal_id, text, due=due, at=at)))
+
+
+@milestone.command("reach")
+@click.argument("milestone_prefix", metavar="ID")
+@click.option("--evidence", help="What shows it (a link, a result).")
+@at_option
+@pass_session
+def milestone_reach(session, milestone_prefix, evidence, at):
+    """Mark milestone ID reached: a small win."""
+    milestone_id = session.app.resolve(milestone_prefix, "milestones")
+    recorded("win", session.app.update(lambda j: j.reach_milestone(milestone_id, evidence=evidence, at=at)))
+
+
+@click.group()
+def meeting():
+    """Mentoring meetings: concerns, main focus, next focus, action items."""
+
+
+@meeting.command("log")
+@click.option("--minutes", required=True, type=click.IntRange(1, 600), help="How long it lasted.")
+@click.option("--focus", required=True, help="The main focus of the meeting.")
+@click.option("--concern", "concerns", multiple=True, help="An incidental concern raised first (repeatable).")
+@click.option("--next-focus", help="What the next meeting will focus on.")
+@click.option("--action", "actions", multiple=True, help="An action item agreed (repeatable).")
+@at_option
+@pass_session
+def meeting_log(session, minutes, focus, concerns, next_focus, actions, at):
+    """Log a meeting: incidental concerns → main focus → next focus, with action items."""
+    entry_id = session.app.update(lambda j: j.log_meeting(minutes=minutes, focus=focus, concerns=concerns,
+                                                          next_focus=next_focus, actions=actions, at=at))
+    recorded("meeting", entry_id, f"{minutes} min, {len(actions)} action items")
+
+
+@click.group()
+def action():
+    """Action items agreed in meetings."""
+
+
+@action.command("done")
+@click.argument("action_prefix", metavar="ID")
+@at_option
+@pass_session
+def action_done(session, action_prefix, at):
+    """Mark action item ID done (ids are shown by `mj show MEETING_ID`)."""
+    action_id = session.app.resolve(action_prefix, "actions")
+    recorded("done", session.app.update(lambda j: j.complete_action(action_id, at=at)))
+
+
+@click.group()
+def feedback():
+    """Feedback on the mentoring."""
+
+
+@feedback.command("add")
+@click.argument("text")
+@click.option("--about", "about_prefix", metavar="ID", help="The entry this feedback is about.")
+@at_option
+@pass_session
+def feedback_add(session, text, about_prefix, at):
+    """Add your own feedback on the mentoring."""
+    about = session.app.resolve_entry(about_prefix) if about_prefix else None
+    recorded("feedback", session.app.update(lambda j: j.add_feedback(text, about=about, at=at)))
+
+
+def _rating(value: str) -> tuple[str, int]:
+    skill, sep, number = value.rpartition("=")
+    if not sep or not skill.strip() or not number.strip().isdigit() or not 1 <= int(number) <= 5:
+        raise click.BadParameter(f"{value!r} is not SKILL=N with N from 1 to 5", param_hint="--rate")
+    return skill.strip(), int(number)
+
+
+@click.command()
+@click.option("--rate", "rates", multiple=True, required=True, metavar="SKILL=N",
+              help="A self-rating from 1 to 5 (repeatable): --rate 'public speaking=3'.")
+@click.option("--note", help="A note on the assessment.")
+@at_option
+@pass_session
+def assess(session, rates, note, at):
+    """Record a self-assessment of skills and confidence."""
+    ratings = dict(_rating(r) for r in rates)
+    recorded("self-assessment", session.app.update(lambda j: j.assess_self(ratings, note=note, at=at)))
+
+
+COMMANDS = [checkin, aspiration, goal, milestone, meeting, action, feedback, assess]

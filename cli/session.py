@@ -1,0 +1,64 @@
+"""The per-invocation session: which store and identity, and unlocking them on first use."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from typing import Any
+
+import click
+
+
+def ask_passphrase(prompt: str, *, confirm: bool = False) -> str:
+    """MJ_PASSPHRASE / MJ_PASSPHRASE_COMMAND, else the terminal (never stdin, which may hold text)."""
+    from journal.errors import PassphraseUnavailable
+    from journal.identity import passphrase_from_environment
+
+    passphrase = passphrase_from_environment()
+    if passphrase is not None:
+        return passphrase
+    try:
+        with open("/dev/tty"):
+            pass
+    except OSError:
+        raise PassphraseUnavailable("no passphrase: set MJ_PASSPHRASE or MJ_PASSPHRASE_COMMAND, "
+                                    "or run mj in a terminal") from None
+    import getpass
+
+    passphrase = getpass.getpass(f"{prompt}: ")
+    if confirm and getpass.getpass("Repeat it: ") != passphrase:
+        raise PassphraseUnavailable("the two passphrases differ; nothing was written")
+    return passphrase
+
+
+class Session:
+    def __init__(self, store: str | None, identity: str | None):
+        from journal import config
+
+        self.store_path = config.store_path(store)
+        self.identity_path = config.identity_path(identity)
+
+    @cached_property
+    def identity(self) -> Any:
+        from journal.identity import read_header, unlock_identity
+
+        read_header(self.identity_path)  # a missing or damaged file is reported before any prompt
+        return unlock_identity(self.identity_path, ask_passphrase(f"Passphrase for {self.identity_path}"))
+
+    @cached_property
+    def app(self) -> Any:
+        from journal.app import JournalApp
+
+        return JournalApp(self.store_path, self.identity)
+
+    def close(self) -> None:
+        if "app" in self.__dict__:
+            self.app.close()
+
+
+def pass_session(function):
+    return click.pass_obj(function)
+
+
+def isatty_stdin() -> bool:
+    return os.isatty(0)

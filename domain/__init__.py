@@ -1,0 +1,1 @@
+"""The mentoring journal's pure model: events, the journal aggregate, its rules and errors."""

@@ -1,0 +1,196 @@
+"""The MenteeJournal aggregate: verbs that check the journal's rules, then record an event.
+
+Its state is deliberately small (ids and statuses, never texts) so that loading it from a
+snapshot costs the same whether the journal holds ten entries or ten thousand.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import BaseAggregate, CanSnapshotAggregate
+from eventsourcing.utils import get_topic, resolve_topic
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from domain import events as ev
+from domain.errors import RuleBroken
+
+# A note may be written up a little ahead of a clock that runs slow; never further.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_entry_id() -> str:
+    return uuid4().hex
+
+
+class MenteeJournal(BaseAggregate[UUID]):
+    """One mentee's journal. Ids and statuses only; texts live in the sealed events."""
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid4()
+
+    @classmethod
+    def open(cls, owner_name: str, *, journal_id: UUID | None = None) -> MenteeJournal:
+        try:
+            return cls._create(ev.JournalOpened, id=journal_id, owner_name=owner_name)
+        except ValidationError as error:
+            raise RuleBroken(_explain(error)) from None
+
+    def __init__(self, owner_name: str) -> None:
+        self.owner_name = owner_name
+        self.aspirations: dict[str, str] = {}
+        self.goals: dict[str, str] = {}
+        self.milestones: dict[str, list[str]] = {}
+        self.actions: dict[str, str] = {}
+        self.retracted: list[str] = []
+
+    # -- verbs -------------------------------------------------------------------------
+
+    def check_in(self, text: str, *, mood=None, confidence=None, tags=(), at=None) -> str:
+        return self._record(ev.CheckInRecorded, at, text=text, mood=mood,
+                            confidence=confidence, tags=tuple(tags))
+
+    def state_aspiration(self, text: str, *, why=None, horizon=None, at=None) -> str:
+        when = self._when(at)
+        if horizon is not None and horizon < when.date():
+            raise RuleBroken(f"the horizon {horizon} is before the day it is stated ({when.date()})")
+        return self._record(ev.AspirationStated, when, text=text, why=why, horizon=horizon)
+
+    def set_goal(self, text: str, *, measure: str, due: date, target=None,
+                 aspiration_id: str | None = None, at=None) -> str:
+        when = self._when(at)
+        if aspiration_id is not None:
+            self._require_live(aspiration_id, self.aspirations, "aspiration")
+        if due < when.date():
+            raise RuleBroken(f"the due date {due} is already past: a new goal needs a date on or after {when.date()}")
+        return self._record(ev.GoalSet, when, text=text, measure=measure, due=due,
+                            target=target, aspiration_id=aspiration_id)
+
+    def progress_goal(self, goal_id: str, value: float, *, note=None, at=None) -> str:
+        self._require_open_goal(goal_id)
+        return self._record(ev.GoalProgressed, at, goal_id=goal_id, value=value, note=note)
+
+    def achieve_goal(self, goal_id: str, *, note=None, at=None) -> str:
+        self._require_open_goal(goal_id)
+        return self._record(ev.GoalAchieved, at, goal_id=goal_id, note=note)
+
+    def drop_goal(self, goal_id: str, *, reason: str, at=None) -> str:
+        self._require_open_goal(goal_id)
+        return self._record(ev.GoalDropped, at, goal_id=goal_id, reason=reason)
+
+    def add_milestone(self, goal_id: str, text: str, *, due=None, at=None) -> str:
+        self._require_open_goal(goal_id)
+        return self._record(ev.MilestoneAdded, at, goal_id=goal_id, text=text, due=due)
+
+    def reach_milestone(self, milestone_id: str, *, evidence=None, at=None) -> str:
+        goal_id, status = self._require_live(milestone_id, self.milestones, "milestone")
+        if status == "reached":
+            raise RuleBroken(f"milestone {milestone_id[:8]} is already reached")
+        if self.goals.get(goal_id) == "dropped":
+            raise RuleBroken(f"milestone {milestone_id[:8]} belongs to goal {goal_id[:8]}, which was dropped")
+        return self._record(ev.MilestoneReached, at, milestone_id=milestone_id, evidence=evidence)
+
+    def log_meeting(self, *, minutes: int, focus: str, concerns=(), next_focus=None,
+                    actions=(), at=None) -> str:
+        items = tuple({"id": new_entry_id(), "text": text} for text in actions)
+        return self._record(ev.MeetingLogged, at, minutes=minutes, focus=focus,
+                            concerns=tuple(concerns), next_focus=next_focus, actions=items)
+
+    def complete_action(self, action_id: str, *, at=None) -> str:
+        if self._require_live(action_id, self.actions, "action item") == "done":
+            raise RuleBroken(f"action item {action_id[:8]} is already done")
+        return self._record(ev.ActionItemDone, at, action_id=action_id)
+
+    def add_feedback(self, text: str, *, about: str | None = None, at=None) -> str:
+        if about is not None and about in self.retracted:
+            raise RuleBroken(f"entry {about[:8]} was retracted")
+        return self._record(ev.FeedbackAdded, at, text=text, about=about)
+
+    def assess_self(self, ratings: dict[str, int], *, note=None, at=None) -> str:
+        return self._record(ev.SelfAssessed, at, ratings=dict(ratings), note=note)
+
+    def retract(self, entry_id: str, *, at=None) -> str:
+        if entry_id in self.retracted:
+            raise RuleBroken(f"entry {entry_id[:8]} is already retracted")
+        return self._record(ev.EntryRetracted, at, target_id=entry_id)
+
+    # -- rules -------------------------------------------------------------------------
+
+    def _when(self, at: datetime | None) -> datetime:
+        if at is None:
+            return now()
+        if at.tzinfo is None:
+            raise RuleBroken("a time must carry its time zone")
+        if at > now() + FUTURE_TOLERANCE:
+            raise RuleBroken(f"{at:%Y-%m-%d %H:%M} is in the future: records are about what has happened")
+        if at < EARLIEST:
+            raise RuleBroken(f"{at:%Y-%m-%d} is before 1970: check the date")
+        return at
+
+    def _require_live(self, entry_id: str, table: dict[str, Any], what: str) -> Any:
+        if entry_id not in table:
+            raise RuleBroken(f"there is no {what} {entry_id[:8]} in this journal")
+        if entry_id in self.retracted:
+            raise RuleBroken(f"{what} {entry_id[:8]} was retracted")
+        return table[entry_id]
+
+    def _require_open_goal(self, goal_id: str) -> None:
+        status = self._require_live(goal_id, self.goals, "goal")
+        if status != "open":
+            raise RuleBroken(f"goal {goal_id[:8]} is {status}: it takes no more progress or milestones")
+
+    def _record(self, event_class: type[ev.RecordEvent], at: datetime | None, **fields: Any) -> str:
+        entry_id = new_entry_id()
+        try:
+            self.trigger_event(event_class, entry_id=entry_id, at=self._when(at), **fields)
+        except ValidationError as error:
+            raise RuleBroken(_explain(error)) from None
+        return entry_id
+
+
+def _explain(error: ValidationError) -> str:
+    """The first validation problem, phrased for a person: `mood: must be at most 5`."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "value"
+    message = first["msg"]
+    message = message.replace("Input should be", "must be").replace("String should have", "must have")
+    message = message.replace("Value error, ", "")
+    return f"{field}: {message}"
+
+
+class JournalSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
+    """The aggregate's small state at one version, sealed like any event."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    topic: str
+    state: dict[str, Any]
+
+    @classmethod
+    def take(cls, aggregate: MenteeJournal) -> JournalSnapshot:
+        state = {k: v for k, v in vars(aggregate).items() if k not in ("_id", "_version", "_pending_events")}
+        for key in ("_created_on", "_modified_on"):
+            state[key] = state[key].isoformat()
+        return cls(originator_id=aggregate.id, originator_version=aggregate.version,
+                   timestamp=cls.create_timestamp(), topic=get_topic(type(aggregate)), state=state)
+
+    def mutate(self, _: None) -> MenteeJournal:
+        cls = resolve_topic(self.topic)
+        state = dict(self.state)
+        for key in ("_created_on", "_modified_on"):
+            state[key] = datetime.fromisoformat(state[key])
+        state.update(_id=self.originator_id, _version=self.originator_version, _pending_events=[])
+        journal = object.__new__(cls)
+        journal.__dict__.update(state)
+        return journal

@@ -1,0 +1,1 @@
+"""The application: sealed event storage, keys, identities and the journal service."""

@@ -1,0 +1,197 @@
+"""The journal application: unlock, write every kind of record, read back, verify.
+
+Methods return ids and view models. Library and database errors are translated here, once,
+into the project's own errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.utils import Environment
+
+from domain.events import RecordEvent
+from domain.journal import JournalSnapshot, MenteeJournal
+from journal import chain
+from journal.chain import Checkpointer
+from journal.errors import (AmbiguousId, ConcurrentWrite, EntryNotFound, JournalError, NoJournal,
+                            StoreUnavailable, TamperedRecord)
+from journal.identity import Identity
+from journal.keyring import Keyring
+from journal.mapper import SealingMapper, record_name
+from journal.views import EntryView, VerifyReport
+
+T = TypeVar("T")
+SNAPSHOT_INTERVAL = 50
+WRITE_ATTEMPTS = 5
+
+
+@contextmanager
+def store_errors(store: Path) -> Iterator[None]:
+    """Turns database failures into one clear line; the transaction has already rolled back."""
+    try:
+        yield
+    except (PersistenceError, sqlite3.Error) as error:
+        reason = str(error).lower()
+        if "locked" in reason or "busy" in reason:
+            raise StoreUnavailable(f"store {store} is busy with another writer; nothing was saved, try again") from None
+        if "readonly" in reason or "read-only" in reason:
+            raise StoreUnavailable(f"store {store} is read-only; nothing was saved") from None
+        if "not a database" in reason or "malformed" in reason:
+            raise StoreUnavailable(f"{store} is not a journal store (it is not an SQLite database)") from None
+        if "unable to open" in reason:
+            raise StoreUnavailable(f"store {store} cannot be opened: check the path and its permissions") from None
+        raise StoreUnavailable(f"store {store} failed: {error}") from None
+
+
+class JournalApp(Application[UUID]):
+    """One person's view of one store, unlocked with their identity."""
+
+    name = "MentoringJournal"
+    snapshotting_intervals = {MenteeJournal: SNAPSHOT_INTERVAL}
+    snapshot_class = JournalSnapshot
+
+    def __init__(self, store: Path, identity: Identity, *, create: bool = False):
+        if not create and not store.is_file():
+            raise StoreUnavailable(f"no journal store at {store}: run `mj init`, or point --store / MJ_STORE at it")
+        if create and not store.exists():
+            store.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(store, os.O_WRONLY | os.O_CREAT, 0o600))
+        self.store, self.identity = store, identity
+        self.keyring = Keyring(identity)
+        with store_errors(store):
+            super().__init__()
+        self.keyring.attach(self.recorder.datastore)
+        self.recorder.checkpointer = Checkpointer(identity.signing_key)
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        # Only our own settings: a stray CIPHER_TOPIC or COMPRESSOR_TOPIC in the user's
+        # environment must never change how records are sealed.
+        return Environment(name, {
+            "PERSISTENCE_MODULE": "journal.sqlite_store:SealedSQLiteFactory",
+            "SQLITE_DBNAME": str(self.store),
+            "SQLITE_LOCK_TIMEOUT": "5",
+            "IS_SNAPSHOTTING_ENABLED": "y",
+        })
+
+    def construct_mapper(self) -> SealingMapper:
+        return SealingMapper(self.keyring)
+
+    # -- the journal -------------------------------------------------------------------
+
+    @property
+    def journal_id(self) -> UUID:
+        if self.identity.journal_id is None:
+            raise NoJournal(f"{self.identity.name} is a {self.identity.role} and keeps no journal")
+        return self.identity.journal_id
+
+    def create_journal(self) -> UUID:
+        with store_errors(self.store):
+            self.keyring.create(self.journal_id)
+            journal = MenteeJournal.open(self.identity.name, journal_id=self.journal_id)
+            self.save(journal)
+        return journal.id
+
+    def update(self, command: Callable[[MenteeJournal], T]) -> T:
+        """Load, run one verb, save; on a concurrent write, reload and run it again."""
+        with store_errors(self.store):
+            for _ in range(WRITE_ATTEMPTS):
+                journal = self._journal()
+                result = command(journal)
+                try:
+                    self.save(journal)
+                except IntegrityError:
+                    continue
+                return result
+        raise ConcurrentWrite()
+
+    def _journal(self) -> MenteeJournal:
+        self.keyring.current(self.journal_id)  # fails clearly if this store has no journal of ours
+        return self.repository.get(self.journal_id)
+
+    def state(self) -> MenteeJournal:
+        with store_errors(self.store):
+            return self._journal()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def entries(self) -> list[EntryView]:
+        """Every live record, oldest first, after checking the whole chain and checkpoint."""
+        events = self._read_all()
+        retracted = {e.target_id for e in events if e.kind == "retraction"}
+        return [EntryView.of(e) for e in events
+                if isinstance(e, RecordEvent) and e.entry_id not in retracted and e.kind != "retraction"]
+
+    def _read_all(self) -> list[Any]:
+        with store_errors(self.store):
+            self.keyring.current(self.journal_id)
+            stored = self.recorder.select_events(self.journal_id)
+            self._check_chain(stored)
+            return [self.mapper.to_domain_event(s) for s in stored]
+
+    def _check_chain(self, stored: list[Any]) -> str:
+        head = chain.GENESIS
+        for expected, record in enumerate(stored, start=1):
+            if record.originator_version != expected:
+                raise TamperedRecord(f"{record_name(self.journal_id, expected)} is missing from the log")
+            head = chain.link(head, self.journal_id, expected, record.topic, record.state)
+        with self.recorder.datastore.transaction(commit=False) as c:
+            checkpoint = chain.read_checkpoint(c, self.journal_id)
+        if checkpoint is None or not checkpoint.is_signed_by(self.identity.signing_key.public_key()):
+            raise TamperedRecord(f"journal {self.journal_id.hex[:8]} has no checkpoint signed by its owner")
+        if checkpoint.size != len(stored):
+            raise TamperedRecord(f"journal {self.journal_id.hex[:8]} holds {len(stored)} records but its signed "
+                                 f"checkpoint says {checkpoint.size}: {record_name(self.journal_id, checkpoint.size)} "
+                                 "or earlier ones were deleted")
+        if checkpoint.head != head:
+            raise TamperedRecord(f"journal {self.journal_id.hex[:8]}'s records do not match its signed checkpoint")
+        return head.hex()
+
+    def show(self, prefix: str) -> EntryView:
+        entries = self.entries()
+        entry_id = resolve(prefix, [e.id for e in entries], "entry")
+        return next(e for e in entries if e.id == entry_id)
+
+    def resolve(self, prefix: str, table: str) -> str:
+        """An id prefix for a goal, milestone, aspiration or action item, resolved from state."""
+        journal = self.state()
+        what = {"goals": "goal", "milestones": "milestone", "aspirations": "aspiration",
+                "actions": "action item"}[table]
+        return resolve(prefix, getattr(journal, table), what)
+
+    def resolve_entry(self, prefix: str) -> str:
+        return resolve(prefix, [e.id for e in self.entries()], "entry")
+
+    def verify(self) -> VerifyReport:
+        """Opens every record and snapshot and checks the chain against the signed checkpoint."""
+        with store_errors(self.store):
+            stored = self.recorder.select_events(self.journal_id)
+            head = self._check_chain(stored)
+            for record in stored:
+                self.mapper.open_plaintext(record)
+            snapshots = self.snapshots.recorder.select_events(self.journal_id) if self.snapshots else []
+            for snapshot in snapshots:
+                self.mapper.open_plaintext(snapshot)
+        return VerifyReport(journal_id=self.journal_id.hex, records=len(stored), snapshots=len(snapshots),
+                            head=head, checkpoint_size=len(stored))
+
+
+def resolve(prefix: str, candidates: Any, what: str) -> str:
+    prefix = prefix.strip().lower()
+    if not prefix or any(ch not in "0123456789abcdef" for ch in prefix):
+        raise JournalError(f"{prefix!r} is not an id: ids are hexadecimal, as shown by `mj entries`")
+    matches = [c for c in candidates if c.startswith(prefix)]
+    if not matches:
+        raise EntryNotFound(prefix, what)
+    if len(matches) > 1:
+        raise AmbiguousId(prefix, matches)
+    return matches[0]
+

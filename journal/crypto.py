@@ -1,0 +1,115 @@
+"""The one small crypto module: AEAD sealing, HPKE, signatures, padding and framing.
+
+Every failure to open (wrong key, altered bytes, wrong associated data) is the same opaque
+`Unopenable`; callers turn it into a message that names the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+NONCE_SIZE = 12
+KEY_SIZE = 32
+MIN_PADDED = 256
+PAD_MARK = b"\x80"
+
+_SUITE = None
+
+
+class Unopenable(Exception):
+    """Wrong key, or the bytes or their context were altered. Deliberately says no more."""
+
+
+def _random(n: int) -> bytes:
+    return os.urandom(n)
+
+
+def new_key() -> bytes:
+    return _random(KEY_SIZE)
+
+
+def lp(*parts: bytes | str | int) -> bytes:
+    """Length-prefixed concatenation, so that no two different part lists frame alike."""
+    out = bytearray()
+    for part in parts:
+        if isinstance(part, str):
+            part = part.encode()
+        elif isinstance(part, int):
+            part = part.to_bytes(8, "big", signed=False)
+        out += len(part).to_bytes(4, "big") + part
+    return bytes(out)
+
+
+def pad(data: bytes) -> bytes:
+    """Pad to the next power of two (at least 256 bytes) so sizes say little about content."""
+    size = MIN_PADDED
+    while size < len(data) + 1:
+        size *= 2
+    return data + PAD_MARK + bytes(size - len(data) - 1)
+
+
+def unpad(data: bytes) -> bytes:
+    end = data.rstrip(b"\x00")
+    if not end.endswith(PAD_MARK):
+        raise Unopenable()
+    return end[:-1]
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes, *, _nonce: bytes | None = None) -> bytes:
+    """AES-256-GCM; returns nonce ‖ ciphertext ‖ tag. `_nonce` is a seam for test vectors only."""
+    nonce = _random(NONCE_SIZE) if _nonce is None else _nonce
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def open_sealed(key: bytes, sealed: bytes, aad: bytes) -> bytes:
+    if len(sealed) < NONCE_SIZE + 16:
+        raise Unopenable()
+    try:
+        return AESGCM(key).decrypt(sealed[:NONCE_SIZE], sealed[NONCE_SIZE:], aad)
+    except (InvalidTag, ValueError):
+        raise Unopenable() from None
+
+
+def _suite():
+    global _SUITE
+    if _SUITE is None:
+        from cryptography.hazmat.primitives import hpke
+
+        _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
+    return _SUITE
+
+
+def hpke_seal(recipient: X25519PublicKey, plaintext: bytes, info: bytes) -> bytes:
+    return _suite().encrypt(plaintext, recipient, info=info)
+
+
+def hpke_open(private_key: X25519PrivateKey, sealed: bytes, info: bytes) -> bytes:
+    try:
+        return _suite().decrypt(sealed, private_key, info=info)
+    except (InvalidTag, ValueError):
+        raise Unopenable() from None
+
+
+def sign(key: Ed25519PrivateKey, message: bytes) -> bytes:
+    return key.sign(message)
+
+
+def signature_holds(public_key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
+    try:
+        public_key.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def sha256(*parts: bytes) -> bytes:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.digest()

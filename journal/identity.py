@@ -1,0 +1,198 @@
+"""Identity files: one person's X25519 and Ed25519 keys, sealed under a passphrase (Argon2id).
+
+The header (name, role, public keys, KDF parameters) is readable without the passphrase and is
+bound to the sealed keys as associated data, so it cannot be edited without detection. KDF
+parameters are checked against a floor and a ceiling before any work is done.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from journal import crypto
+from journal.errors import (IdentityDamaged, IdentityExists, NoIdentity, PassphraseUnavailable,
+                            WrongPassphrase)
+
+FORMAT = "mj-identity/1"
+ROLES = ("mentee", "mentor", "manager")
+MIN_PASSPHRASE = 8
+
+# Defaults follow RFC 9106's second recommendation scaled to a laptop; the floor is OWASP's
+# minimum for Argon2id; the ceiling stops a hostile header from exhausting the machine.
+KDF_DEFAULT = {"memory_kib": 64 * 1024, "iterations": 3, "lanes": 4}
+KDF_FLOOR = {"memory_kib": 19 * 1024, "iterations": 2, "lanes": 1}
+KDF_CEILING = {"memory_kib": 4 * 1024 * 1024, "iterations": 16, "lanes": 16}
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode(), validate=True)
+
+
+def _raw(public_key: X25519PublicKey | Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def fingerprint_of(x25519_public: bytes, ed25519_public: bytes) -> str:
+    digest = crypto.sha256(x25519_public, ed25519_public)[:16].hex()
+    return " ".join(digest[i:i + 4] for i in range(0, len(digest), 4))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An unlocked identity: private keys in memory only."""
+
+    path: Path
+    name: str
+    role: str
+    journal_id: UUID | None
+    encryption_key: X25519PrivateKey
+    signing_key: Ed25519PrivateKey
+
+    @property
+    def x25519_public(self) -> bytes:
+        return _raw(self.encryption_key.public_key())
+
+    @property
+    def ed25519_public(self) -> bytes:
+        return _raw(self.signing_key.public_key())
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint_of(self.x25519_public, self.ed25519_public)
+
+
+def _derive(passphrase: str, salt: bytes, kdf: dict) -> bytes:
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+    return Argon2id(salt=salt, length=32, iterations=kdf["iterations"], lanes=kdf["lanes"],
+                    memory_cost=kdf["memory_kib"]).derive(passphrase.encode())
+
+
+def _header_aad(header: dict) -> bytes:
+    return json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+
+
+def new_identity(path: Path, *, name: str, role: str, journal_id: UUID | None) -> Identity:
+    """Fresh keys in memory; nothing is written until `save_identity`."""
+    if path.exists():
+        raise IdentityExists(path)
+    return Identity(path, name, role, journal_id, X25519PrivateKey.generate(),
+                    Ed25519PrivateKey.generate())
+
+
+def check_new_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise PassphraseUnavailable(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
+
+
+def save_identity(identity: Identity, passphrase: str) -> None:
+    check_new_passphrase(passphrase)
+    kdf = dict(KDF_DEFAULT, name="argon2id", salt=_b64(os.urandom(16)))
+    header = {
+        "format": FORMAT, "name": identity.name, "role": identity.role,
+        "journal_id": identity.journal_id.hex if identity.journal_id else None,
+        "public": {"x25519": _b64(identity.x25519_public), "ed25519": _b64(identity.ed25519_public)},
+        "kdf": kdf,
+    }
+    secret = identity.encryption_key.private_bytes_raw() + identity.signing_key.private_bytes_raw()
+    sealing_key = _derive(passphrase, _unb64(kdf["salt"]), kdf)
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    nonce = os.urandom(12)
+    sealed = nonce + ChaCha20Poly1305(sealing_key).encrypt(nonce, secret, _header_aad(header))
+    _write_private(identity.path, json.dumps(dict(header, sealed=_b64(sealed)), indent=2).encode())
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(partial, path)
+
+
+def read_header(path: Path) -> dict:
+    """The public part of an identity file, validated; raises a clear error if it is damaged."""
+    try:
+        document = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise NoIdentity(path) from None
+    except (OSError, ValueError):
+        raise IdentityDamaged(f"identity file {path} is damaged or truncated: restore it from your backup") from None
+    try:
+        if document.get("format") != FORMAT:
+            raise IdentityDamaged(f"identity file {path} has an unknown format {document.get('format')!r}")
+        kdf = document["kdf"]
+        if kdf.get("name") != "argon2id":
+            raise IdentityDamaged(f"identity file {path} names an unsupported KDF {kdf.get('name')!r}")
+        for key in KDF_DEFAULT:
+            value = kdf[key]
+            if not isinstance(value, int) or not KDF_FLOOR[key] <= value <= KDF_CEILING[key]:
+                raise IdentityDamaged(
+                    f"identity file {path} asks for KDF {key}={value}, outside the safe range "
+                    f"{KDF_FLOOR[key]}–{KDF_CEILING[key]}: the file was altered; restore it from your backup")
+        if len(_unb64(kdf["salt"])) < 16:
+            raise IdentityDamaged(f"identity file {path} has a salt shorter than 16 bytes")
+        if document["role"] not in ROLES:
+            raise IdentityDamaged(f"identity file {path} names an unknown role {document['role']!r}")
+        _unb64(document["public"]["x25519"]), _unb64(document["public"]["ed25519"]), _unb64(document["sealed"])
+    except (KeyError, TypeError, AttributeError, ValueError):
+        raise IdentityDamaged(f"identity file {path} is damaged or truncated: restore it from your backup") from None
+    return document
+
+
+def unlock_identity(path: Path, passphrase: str) -> Identity:
+    document = read_header(path)
+    header = {k: v for k, v in document.items() if k != "sealed"}
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    sealing_key = _derive(passphrase, _unb64(header["kdf"]["salt"]), header["kdf"])
+    sealed = _unb64(document["sealed"])
+    try:
+        secret = ChaCha20Poly1305(sealing_key).decrypt(sealed[:12], sealed[12:], _header_aad(header))
+    except Exception:
+        raise WrongPassphrase(path) from None
+    encryption_key = X25519PrivateKey.from_private_bytes(secret[:32])
+    signing_key = Ed25519PrivateKey.from_private_bytes(secret[32:])
+    if (_raw(encryption_key.public_key()) != _unb64(header["public"]["x25519"])
+            or _raw(signing_key.public_key()) != _unb64(header["public"]["ed25519"])):
+        raise IdentityDamaged(f"identity file {path} holds keys that do not match its public keys")
+    journal_id = UUID(header["journal_id"]) if header.get("journal_id") else None
+    return Identity(path, header["name"], header["role"], journal_id, encryption_key, signing_key)
+
+
+def passphrase_from_environment() -> str | None:
+    """MJ_PASSPHRASE, or the output of MJ_PASSPHRASE_COMMAND (for password managers)."""
+    if "MJ_PASSPHRASE" in os.environ:
+        return os.environ["MJ_PASSPHRASE"]
+    command = os.environ.get("MJ_PASSPHRASE_COMMAND")
+    if not command:
+        return None
+    try:
+        done = subprocess.run(command, shell=True, capture_output=True, timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        raise PassphraseUnavailable("MJ_PASSPHRASE_COMMAND did not answer within 60 seconds") from None
+    if done.returncode != 0:
+        raise PassphraseUnavailable(f"MJ_PASSPHRASE_COMMAND failed with exit code {done.returncode}")
+    passphrase = done.stdout.decode(errors="replace").rstrip("\r\n")
+    if not passphrase:
+        raise PassphraseUnavailable("MJ_PASSPHRASE_COMMAND printed no passphrase")
+    return passphrase

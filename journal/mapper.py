@@ -1,0 +1,96 @@
+"""The sealing mapper: turns domain events and snapshots into sealed stored events and back.
+
+Ids and versions come from the stored row (which is bound into the ciphertext's associated
+data), never from the payload. Upcasters run here, by `class_version`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import CanSnapshotAggregate
+from eventsourcing.persistence import Mapper, StoredEvent
+from pydantic import ValidationError
+
+from domain.events import EVENT_TYPES
+from domain.journal import JournalSnapshot
+from journal import crypto, sealed_format
+from journal.errors import JournalError, TamperedRecord
+
+TYPES: dict[str, type] = {**EVENT_TYPES, "JournalSnapshot": JournalSnapshot}
+_ROW_FIELDS = ("originator_id", "originator_version", "timestamp")
+
+
+@dataclass(frozen=True)
+class SealedStoredEvent(StoredEvent):
+    """A stored event plus its wrapped data key, which lives in the (deletable) key store."""
+
+    dek_wrap: bytes | None = None
+    jk_id: int = 0
+
+
+def record_name(stream_id: UUID | str, version: int) -> str:
+    return f"record {version} of journal {str(stream_id).replace('-', '')[:8]}"
+
+
+def encode_event(event: Any) -> bytes:
+    """Canonical JSON of the real type, schema version, time and fields."""
+    data = event.model_dump(mode="json", exclude=set(_ROW_FIELDS))
+    document = {"type": type(event).__name__, "v": getattr(type(event), "class_version", 1),
+                "ts": event.timestamp.isoformat(), "data": data}
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def decode_event(plaintext: bytes, stream_id: UUID, version: int) -> Any:
+    try:
+        document = json.loads(plaintext)
+        cls = TYPES[document["type"]]
+        data = document["data"]
+        from_version, class_version = document["v"], getattr(cls, "class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(data)
+            from_version += 1
+        return cls.model_validate({**data, "originator_id": stream_id, "originator_version": version,
+                                   "timestamp": document["ts"]})
+    except (KeyError, ValueError, TypeError, AttributeError, ValidationError):
+        raise JournalError(f"{record_name(stream_id, version)} opens but is of a kind this version "
+                           "of mj does not know: upgrade mj") from None
+
+
+class SealingMapper(Mapper[UUID]):
+    """A Mapper whose keys come from a keyring rather than from the environment."""
+
+    def __init__(self, keyring: Any):
+        super().__init__(transcoder=None)  # type: ignore[arg-type]
+        self.keyring = keyring
+
+    def to_stored_event(self, domain_event: Any) -> SealedStoredEvent:
+        is_snapshot = isinstance(domain_event, CanSnapshotAggregate)
+        topic = sealed_format.SNAPSHOT_TOPIC if is_snapshot else sealed_format.EVENT_TOPIC
+        stream_id, version = domain_event.originator_id, domain_event.originator_version
+        jk_id, journal_key = self.keyring.current(stream_id)
+        blob, wrap = sealed_format.seal_event(encode_event(domain_event), journal_key=journal_key,
+                                              jk_id=jk_id, stream_id=stream_id, version=version,
+                                              topic=topic)
+        return SealedStoredEvent(originator_id=stream_id, originator_version=version, topic=topic,
+                                 state=blob, dek_wrap=wrap, jk_id=jk_id)
+
+    def to_domain_event(self, stored: StoredEvent) -> Any:
+        return decode_event(self.open_plaintext(stored), stored.originator_id, stored.originator_version)
+
+    def open_plaintext(self, stored: StoredEvent) -> bytes:
+        stream_id, version = stored.originator_id, stored.originator_version
+        wrap = getattr(stored, "dek_wrap", None)
+        if wrap is None:
+            raise TamperedRecord(f"{record_name(stream_id, version)} has no data key in the key store")
+        try:
+            jk_id = sealed_format.key_id_of(stored.state)
+            journal_key = self.keyring.key(stream_id, jk_id)
+            return sealed_format.open_event(stored.state, wrap, journal_key=journal_key,
+                                            stream_id=stream_id, version=version, topic=stored.topic)
+        except crypto.Unopenable:
+            raise TamperedRecord(f"{record_name(stream_id, version)} does not open: its bytes were "
+                                 "altered or moved from elsewhere") from None

@@ -1,0 +1,78 @@
+"""The sealed-event format: one data key per event, wrapped under the journal key.
+
+    blob = 0x01 ‖ jk_id (4 bytes) ‖ AES-256-GCM(DEK, nonce, pad(plaintext),
+                                             aad = lp("mj/v1/event", stream, version, topic, jk_id))
+    wrap = 0x01 ‖ AES-256-GCM(JK, nonce, DEK, aad = lp("mj/v1/dek", stream, version, topic, jk_id))
+
+The stored topic is in both associated data strings, so an event's key cannot be moved to its
+snapshot (or back) at the same version. docs/FORMATS.md describes it for other implementers.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from journal import crypto
+
+FORMAT_BYTE = b"\x01"
+EVENT_TOPIC = "mj:sealed/1"
+SNAPSHOT_TOPIC = "mj:sealed-snapshot/1"
+HEADER_SIZE = 5
+
+
+def _event_aad(stream_id: UUID, version: int, topic: str, jk_id: int) -> bytes:
+    return crypto.lp("mj/v1/event", stream_id.hex, version, topic, jk_id)
+
+
+def _dek_aad(stream_id: UUID, version: int, topic: str, jk_id: int) -> bytes:
+    return crypto.lp("mj/v1/dek", stream_id.hex, version, topic, jk_id)
+
+
+def seal_event(plaintext: bytes, *, journal_key: bytes, jk_id: int, stream_id: UUID, version: int,
+               topic: str, _dek: bytes | None = None, _nonces: tuple[bytes, bytes] | None = None
+               ) -> tuple[bytes, bytes]:
+    """Returns (blob, wrap). `_dek` and `_nonces` are seams for known-answer vectors only."""
+    dek = crypto.new_key() if _dek is None else _dek
+    event_nonce, wrap_nonce = _nonces or (None, None)
+    body = crypto.seal(dek, crypto.pad(plaintext), _event_aad(stream_id, version, topic, jk_id),
+                       _nonce=event_nonce)
+    wrap = crypto.seal(journal_key, dek, _dek_aad(stream_id, version, topic, jk_id), _nonce=wrap_nonce)
+    return FORMAT_BYTE + jk_id.to_bytes(4, "big") + body, FORMAT_BYTE + wrap
+
+
+def key_id_of(blob: bytes) -> int:
+    if len(blob) < HEADER_SIZE or blob[:1] != FORMAT_BYTE:
+        raise crypto.Unopenable()
+    return int.from_bytes(blob[1:HEADER_SIZE], "big")
+
+
+def unwrap_data_key(wrap: bytes, *, journal_key: bytes, jk_id: int, stream_id: UUID, version: int,
+                    topic: str) -> bytes:
+    if wrap[:1] != FORMAT_BYTE:
+        raise crypto.Unopenable()
+    return crypto.open_sealed(journal_key, wrap[1:], _dek_aad(stream_id, version, topic, jk_id))
+
+
+def open_with_data_key(blob: bytes, dek: bytes, *, stream_id: UUID, version: int, topic: str) -> bytes:
+    jk_id = key_id_of(blob)
+    padded = crypto.open_sealed(dek, blob[HEADER_SIZE:], _event_aad(stream_id, version, topic, jk_id))
+    return crypto.unpad(padded)
+
+
+def open_event(blob: bytes, wrap: bytes, *, journal_key: bytes, stream_id: UUID, version: int,
+               topic: str) -> bytes:
+    jk_id = key_id_of(blob)
+    dek = unwrap_data_key(wrap, journal_key=journal_key, jk_id=jk_id, stream_id=stream_id,
+                          version=version, topic=topic)
+    return open_with_data_key(blob, dek, stream_id=stream_id, version=version, topic=topic)
+
+
+def seal_journal_key(journal_key: bytes, recipient, *, journal_id: UUID, jk_id: int) -> bytes:
+    info = crypto.lp("mj/v1/jk", journal_id.hex, jk_id)
+    return FORMAT_BYTE + crypto.hpke_seal(recipient, journal_key, info)
+
+
+def open_journal_key(sealed: bytes, private_key, *, journal_id: UUID, jk_id: int) -> bytes:
+    if sealed[:1] != FORMAT_BYTE:
+        raise crypto.Unopenable()
+    return crypto.hpke_open(private_key, sealed[1:], crypto.lp("mj/v1/jk", journal_id.hex, jk_id))

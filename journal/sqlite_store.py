@@ -1,0 +1,107 @@
+"""The embedded SQLite store: eventsourcing's recorders plus a key store and checkpoints.
+
+Data-key wraps are written in the same transaction as their events (so a crash can leave
+neither an unreadable event nor, usually, an orphan key), and the signed checkpoint moves in
+that transaction too. Every connection runs with `secure_delete` so that deleted key bytes
+are overwritten rather than left in free pages.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import (SQLiteAggregateRecorder, SQLiteApplicationRecorder,
+                                  SQLiteConnection, SQLiteConnectionPool, SQLiteFactory)
+
+from journal.mapper import SealedStoredEvent
+
+KEY_TABLES = [
+    "CREATE TABLE IF NOT EXISTS mj_data_keys (stream_id TEXT, kind TEXT, version INTEGER, "
+    "jk_id INTEGER, wrap BLOB, PRIMARY KEY (stream_id, kind, version)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS mj_journal_keys (journal_id TEXT, jk_id INTEGER, sealed BLOB, "
+    "PRIMARY KEY (journal_id, jk_id)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS mj_checkpoints (stream_id TEXT PRIMARY KEY, size INTEGER, "
+    "head BLOB, signature BLOB) WITHOUT ROWID",
+]
+
+
+class SecureDeletePool(SQLiteConnectionPool):
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        connection._sqlite_conn.execute("PRAGMA secure_delete=ON")
+        return connection
+
+
+class _SealedRecorderMixin:
+    """Writes data-key wraps beside events and reads them back with one join."""
+
+    kind = "e"
+    checkpointer: Any = None
+    events_table_name: str
+    datastore: Any
+
+    def construct_create_table_statements(self) -> list[str]:
+        return super().construct_create_table_statements() + KEY_TABLES  # type: ignore[misc]
+
+    def _insert_events(self, c: Any, stored_events: Any, **kwargs: Any) -> Any:
+        result = super()._insert_events(c, stored_events, **kwargs)  # type: ignore[misc]
+        c.executemany(
+            "INSERT INTO mj_data_keys VALUES (?,?,?,?,?)",
+            [(s.originator_id.hex, self.kind, s.originator_version, s.jk_id, s.dek_wrap)
+             for s in stored_events])
+        if self.kind == "e":
+            if self.checkpointer is None:
+                raise RuntimeError("journal events written without an unlocked identity")
+            self.checkpointer.extend(c, stored_events)
+        return result
+
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
+                      lte: int | None = None, desc: bool = False, limit: int | None = None
+                      ) -> list[StoredEvent]:
+        stream = originator_id.hex if isinstance(originator_id, UUID) else originator_id
+        statement = (f"SELECT e.originator_version, e.topic, e.state, k.wrap, k.jk_id "
+                     f"FROM {self.events_table_name} e LEFT JOIN mj_data_keys k "
+                     "ON k.stream_id = e.originator_id AND k.kind = ? "
+                     "AND k.version = e.originator_version WHERE e.originator_id = ? ")
+        params: list[Any] = [self.kind, stream]
+        if gt is not None:
+            statement += "AND e.originator_version > ? "
+            params.append(gt)
+        if lte is not None:
+            statement += "AND e.originator_version <= ? "
+            params.append(lte)
+        statement += "ORDER BY e.originator_version " + ("DESC " if desc else "ASC ")
+        if limit is not None:
+            statement += "LIMIT ?"
+            params.append(limit)
+        stream_id = UUID(stream)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return [SealedStoredEvent(originator_id=stream_id, originator_version=row[0], topic=row[1],
+                                      state=row[2], dek_wrap=row[3], jk_id=row[4] or 0)
+                    for row in c.fetchall()]
+
+
+class SealedApplicationRecorder(_SealedRecorderMixin, SQLiteApplicationRecorder):
+    pass
+
+
+class SealedSnapshotRecorder(_SealedRecorderMixin, SQLiteAggregateRecorder):
+    kind = "s"
+
+
+class SealedSQLiteFactory(SQLiteFactory):
+    aggregate_recorder_class = SealedSnapshotRecorder
+    application_recorder_class = SealedApplicationRecorder
+
+    def __init__(self, env: Any):
+        super().__init__(env)
+        pool = self.datastore.pool
+        self.datastore.pool = SecureDeletePool(db_name=pool.db_name, lock_timeout=pool.lock_timeout)
+
+
+def sqlite_errors() -> tuple[type[BaseException], ...]:
+    return (sqlite3.Error,)

@@ -1,0 +1,80 @@
+"""View models the application hands out: plain, JSON-ready, never aggregates or raw events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.events import RecordEvent
+
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "entry_id", "at"}
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: str
+    kind: str
+    at: datetime
+    recorded: datetime
+    version: int
+    fields: dict[str, Any]
+    tags: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, event: RecordEvent) -> EntryView:
+        fields = event.model_dump(mode="json", exclude=_ENVELOPE)
+        return cls(id=event.entry_id, kind=event.kind, at=event.at, recorded=event.timestamp,
+                   version=event.originator_version, fields=fields,
+                   tags=tuple(fields.get("tags", ())))
+
+    @property
+    def title(self) -> str:
+        f = self.fields
+        ref = lambda key: str(f.get(key) or "")[:8]  # noqa: E731
+        by_kind = {
+            "progress": lambda: f"goal {ref('goal_id')} now at {f['value']:g}" + (f": {f['note']}" if f.get("note") else ""),
+            "achieved": lambda: f"goal {ref('goal_id')} achieved" + (f": {f['note']}" if f.get("note") else ""),
+            "dropped": lambda: f"goal {ref('goal_id')} dropped: {f['reason']}",
+            "reached": lambda: f"milestone {ref('milestone_id')} reached" + (f": {f['evidence']}" if f.get("evidence") else ""),
+            "meeting": lambda: f"{f['minutes']} min meeting: {f['focus']}",
+            "done": lambda: f"action {ref('action_id')} done",
+            "assessment": lambda: ", ".join(f"{k} {v}/5" for k, v in f["ratings"].items()),
+            "retraction": lambda: f"retracted {ref('target_id')}",
+        }
+        text = by_kind[self.kind]() if self.kind in by_kind else f.get("text", "")
+        return text.splitlines()[0] if text else ""
+
+    def searchable(self) -> str:
+        return " ".join(str(v) for v in _flatten(self.fields)).casefold()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "at": self.at.isoformat(),
+                "recorded": self.recorded.isoformat(), "version": self.version, **self.fields}
+
+
+def _flatten(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in [k, *_flatten(v)]]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _flatten(v)]
+    return [] if value is None else [value]
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    journal_id: str
+    records: int
+    snapshots: int
+    head: str
+    checkpoint_size: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {"journal": self.journal_id, "records": self.records, "snapshots": self.snapshots,
+                "head": self.head, "checkpoint_size": self.checkpoint_size, "ok": self.ok,
+                "problems": self.problems}

@@ -39,6 +39,7 @@ def cli(ctx: click.Context, store: str | None, identity: str | None) -> None:
     from cli.session import Session
 
     ctx.obj = Session(store, identity)
+    ctx.call_on_close(ctx.obj.close)
 
 
 for module in (identity_commands, records, reading):

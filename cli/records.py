@@ -16,11 +16,15 @@ at_option = click.option("--at", type=WHEN, metavar="WHEN",
 RATING = click.IntRange(1, 5)
 
 
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def read_text(text: str | None) -> str:
     """The TEXT argument, else piped stdin, else $EDITOR."""
     if text is not None:
         return text
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():
         return sys.stdin.read()
     written = click.edit("\n# Write your entry above. Lines starting with '# ' are ignored.\n") or ""
     return "\n".join(line for line in written.splitlines() if not line.startswith("# "))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from typing import Any
 
@@ -58,7 +57,3 @@ class Session:
 
 def pass_session(function):
     return click.pass_obj(function)
-
-
-def isatty_stdin() -> bool:
-    return os.isatty(0)

@@ -32,6 +32,7 @@ from journal.views import EntryView, VerifyReport
 T = TypeVar("T")
 SNAPSHOT_INTERVAL = 50
 WRITE_ATTEMPTS = 5
+LOCK_TIMEOUT_SECONDS = 5
 
 
 @contextmanager
@@ -78,7 +79,7 @@ class JournalApp(Application[UUID]):
         return Environment(name, {
             "PERSISTENCE_MODULE": "journal.sqlite_store:SealedSQLiteFactory",
             "SQLITE_DBNAME": str(self.store),
-            "SQLITE_LOCK_TIMEOUT": "5",
+            "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
             "IS_SNAPSHOTTING_ENABLED": "y",
         })
 

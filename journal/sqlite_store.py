@@ -8,7 +8,7 @@ are overwritten rather than left in free pages.
 
 from __future__ import annotations
 
-import sqlite3
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -100,8 +100,9 @@ class SealedSQLiteFactory(SQLiteFactory):
     def __init__(self, env: Any):
         super().__init__(env)
         pool = self.datastore.pool
-        self.datastore.pool = SecureDeletePool(db_name=pool.db_name, lock_timeout=pool.lock_timeout)
-
-
-def sqlite_errors() -> tuple[type[BaseException], ...]:
-    return (sqlite3.Error,)
+        db_name, path = pool.db_name, Path(pool.db_name)
+        # A store whose permission bits forbid writing is opened read-only, so that SQLite
+        # refuses writes even for a superuser who would otherwise ignore the bits.
+        if path.is_file() and not path.stat().st_mode & 0o222:
+            db_name = path.resolve().as_uri() + "?mode=ro"
+        self.datastore.pool = SecureDeletePool(db_name=db_name, lock_timeout=pool.lock_timeout)

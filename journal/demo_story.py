@@ -1,0 +1,99 @@
+"""The demo's story: a month of one mentee's records, and what the store keeps of them."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from uuid import uuid4
+
+from journal.app import JournalApp
+from journal.identity import new_identity, save_identity
+
+DEMO_PASSPHRASE = "demo: not a real secret"
+CHECKINS = [
+    ("Paired with Priya on the billing bug; I explained the retry logic out loud and it clicked.", 4, 3, "work"),
+    ("Skipped the gym, slept badly. Standup felt long.", 2, 2, "health"),
+    ("Ran the standup for the first time. Rushed the end, but people stayed on topic.", 4, 3, "leadership"),
+    ("Wrote the design note for the export feature. Asked for review from two seniors.", 3, 3, "work"),
+    ("Review came back with 14 comments. Took it personally for an hour, then fixed them.", 2, 2, "work"),
+    ("Second standup: kept to 15 minutes. Someone thanked me afterwards.", 5, 4, "leadership"),
+    ("Climbing after work; first clean lead of a 6a.", 5, 4, "health"),
+    ("Presented the export design to the team. Answered every question but one.", 4, 4, "leadership"),
+    ("Quiet day of tests and docs. Good to have a day without meetings.", 3, 3, "work"),
+    ("Delegated the migration script to Tom instead of doing it myself. Hard.", 3, 3, "leadership"),
+]
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    version: int
+    topic: str
+    ciphertext_bytes: int
+    key_wrap_bytes: int
+
+
+def create_demo_mentee(home: Path, name: str = "Sam Rivera") -> JournalApp:
+    identity = new_identity(home / "identity.json", name=name, role="mentee", journal_id=uuid4())
+    app = JournalApp(home / "journal.db", identity, create=True)
+    app.create_journal()
+    save_identity(identity, DEMO_PASSPHRASE)
+    return app
+
+
+def write_month(app: JournalApp, *, seed: int = 7) -> list[str]:
+    """Thirty days of records, backdated, as a mentee would write them. Returns marker texts."""
+    rng = random.Random(seed)
+    today = datetime.now(timezone.utc).replace(hour=18, minute=0, second=0, microsecond=0)
+    start = today - timedelta(days=30)
+    day = lambda n, hour=18: start + timedelta(days=n, hours=hour - 18)  # noqa: E731
+
+    aspiration = app.update(lambda j: j.state_aspiration(
+        "Lead a small team within two years", why="I like helping people do their best work",
+        horizon=(today + timedelta(days=700)).date(), at=day(0, 9)))
+    standups = app.update(lambda j: j.set_goal(
+        "Run the team standup every day this quarter", measure="standups run", target=40,
+        due=(today + timedelta(days=60)).date(), aspiration_id=aspiration, at=day(0, 10)))
+    design = app.update(lambda j: j.set_goal(
+        "Lead the export feature from design to release", measure="stages done", target=4,
+        due=(today + timedelta(days=45)).date(), aspiration_id=aspiration, at=day(0, 11)))
+    first_standup = app.update(lambda j: j.add_milestone(standups, "First standup run alone", at=day(1)))
+    design_note = app.update(lambda j: j.add_milestone(design, "Design note reviewed", at=day(1)))
+    app.update(lambda j: j.add_milestone(design, "Design presented to the team", at=day(1)))
+
+    for n, (text, mood, confidence, tag) in enumerate(CHECKINS):
+        when = day(3 * n + rng.randint(0, 1))
+        app.update(lambda j: j.check_in(text, mood=mood, confidence=confidence, tags=(tag,), at=when))
+        if n == 2:
+            app.update(lambda j: j.reach_milestone(first_standup, evidence="Team retro notes", at=when))
+        if n in (2, 5, 7, 9):
+            app.update(lambda j: j.progress_goal(standups, 3 * n + 1, at=when))
+    app.update(lambda j: j.reach_milestone(design_note, evidence="Approved with comments", at=day(14)))
+    app.update(lambda j: j.progress_goal(design, 2, note="design written and reviewed", at=day(14)))
+    app.update(lambda j: j.log_meeting(
+        minutes=60, concerns=("Feeling stretched between two projects",),
+        focus="How to take review comments without taking them personally",
+        next_focus="Delegation: what to hand over and how",
+        actions=("Ask Tom to own the migration script", "Read 'Radical Candor' chapter 3"), at=day(15, 12)))
+    app.update(lambda j: j.assess_self({"giving feedback": 2, "running meetings": 3, "delegation": 2},
+                                       note="Start of the programme", at=day(16)))
+    app.update(lambda j: j.add_feedback("The role-play of a hard review was the most useful hour so far.",
+                                        at=day(16, 19)))
+    return [CHECKINS[0][0][:24], "Radical Candor", "Feeling stretched", "Lead a small team"]
+
+
+def stored_rows(app: JournalApp) -> list[StoredRow]:
+    """What an operator of the store sees for this journal: sizes and a constant topic."""
+    return [StoredRow(s.originator_version, s.topic, len(s.state), len(s.dek_wrap or b""))
+            for s in app.recorder.select_events(app.journal_id)]
+
+
+def files_containing(home: Path, markers: list[str]) -> list[str]:
+    """Every file under home whose bytes contain any marker: the demo expects none."""
+    found = []
+    for path in sorted(home.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            found += [f"{path.name}: {m!r}" for m in markers if m.encode() in data]
+    return found

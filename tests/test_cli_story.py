@@ -1,0 +1,137 @@
+"""The mentee's story through the command line: write every kind of record and read it back."""
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+
+def entries(run, *args):
+    result = run("entries", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_init_prints_the_fingerprint_and_whoami_repeats_it(run, home):
+    result = run("init", "--name", "Ada Lovelace")
+    assert result.exit_code == 0, result.output
+    fingerprint = result.stdout.strip()
+    assert len(fingerprint.split()) == 8
+    who = json.loads(run("whoami", "--json").stdout)
+    assert who["fingerprint"] == fingerprint
+    assert (who["name"], who["role"]) == ("Ada Lovelace", "mentee")
+
+
+def test_a_check_in_is_read_back_with_its_mood_and_tags(run, mentee):
+    result = run("checkin", "Shipped the parser", "--mood", "4", "--confidence", "3", "--tag", "work")
+    assert result.exit_code == 0, result.output
+    entry_id = result.stdout.strip()
+    assert "Recorded check-in" in result.stderr
+    [entry] = entries(run)
+    assert entry["id"] == entry_id
+    assert (entry["kind"], entry["text"], entry["mood"], entry["confidence"], entry["tags"]) == \
+        ("checkin", "Shipped the parser", 4, 3, ["work"])
+
+
+def test_a_check_in_can_come_from_stdin(run, mentee):
+    assert run("checkin", input="Read two chapters\n").exit_code == 0
+    assert entries(run)[0]["text"] == "Read two chapters"
+
+
+def test_a_check_in_can_come_from_the_editor(run, mentee, monkeypatch, tmp_path):
+    editor = tmp_path / "editor.sh"  # a real editor program: it writes the entry into the file
+    editor.write_text('#!/bin/sh\nprintf "Wrote it in vim\\n# a comment line\\n" > "$1"\n')
+    editor.chmod(0o700)
+    monkeypatch.setenv("EDITOR", str(editor))
+    monkeypatch.setattr("cli.records.stdin_is_terminal", lambda: True)
+    assert run("checkin").exit_code == 0
+    assert entries(run)[0]["text"] == "Wrote it in vim"
+
+
+def test_at_yesterday_dates_the_record_yesterday(run, mentee):
+    assert run("checkin", "late write-up", "--at", "yesterday").exit_code == 0
+    at = datetime.fromisoformat(entries(run)[0]["at"])
+    assert at.astimezone().date() == datetime.now().astimezone().date() - timedelta(days=1)
+
+
+def test_the_whole_story_of_a_goal(run, mentee):
+    aspiration = run("aspiration", "add", "Lead a team", "--why", "I like helping people grow").stdout.strip()
+    goal = run("goal", "add", "Run the weekly standup", "--measure", "standups run", "--target", "8",
+               "--due", "in 10 weeks", "--aspiration", aspiration[:6]).stdout.strip()
+    milestone = run("milestone", "add", goal[:8], "First standup").stdout.strip()
+    assert run("goal", "progress", goal[:8], "3", "--note", "three done").exit_code == 0
+    assert run("milestone", "reach", milestone[:8], "--evidence", "notes.md").exit_code == 0
+    assert run("goal", "achieve", goal[:8]).exit_code == 0
+    kinds = [e["kind"] for e in entries(run)]
+    assert kinds == ["aspiration", "goal", "milestone", "progress", "reached", "achieved"]
+    shown = json.loads(run("show", goal[:10], "--json").stdout)
+    assert (shown["measure"], shown["target"], shown["aspiration_id"]) == ("standups run", 8.0, aspiration)
+
+
+def test_a_meeting_and_its_action_items(run, mentee):
+    result = run("meeting", "log", "--minutes", "60", "--concern", "tired this week", "--focus", "career plan",
+                 "--next-focus", "feedback skills", "--action", "draft CV", "--action", "ask for a stretch task")
+    assert result.exit_code == 0, result.output
+    meeting = json.loads(run("show", result.stdout.strip()[:8], "--json").stdout)
+    assert meeting["concerns"] == ["tired this week"] and meeting["next_focus"] == "feedback skills"
+    action = meeting["actions"][0]["id"]
+    assert run("action", "done", action[:8]).exit_code == 0
+    assert run("action", "done", action[:8]).exit_code == 1  # only once
+    assert [e["kind"] for e in entries(run)] == ["meeting", "done"]
+
+
+def test_feedback_and_self_assessment(run, mentee):
+    checkin = run("checkin", "Gave my first talk").stdout.strip()
+    assert run("feedback", "add", "The mock talk helped a lot", "--about", checkin[:8]).exit_code == 0
+    assert run("assess", "--rate", "public speaking=3", "--rate", "delegation=2").exit_code == 0
+    feedback, assessment = entries(run)[1:]
+    assert feedback["about"] == checkin
+    assert assessment["ratings"] == {"public speaking": 3, "delegation": 2}
+    assert run("assess", "--rate", "public speaking=9").exit_code == 2
+
+
+@pytest.fixture
+def varied(run, mentee):
+    run("checkin", "Paired on the parser", "--tag", "work", "--at", "2026-01-05")
+    run("checkin", "Went climbing", "--tag", "health", "--at", "2026-02-10")
+    run("checkin", "Parser review went well", "--tag", "work", "--mood", "5")
+    run("aspiration", "add", "Become a staff engineer")
+
+
+def test_entries_filter_by_kind_tag_text_period_and_count(run, varied):
+    assert [e["kind"] for e in entries(run, "--kind", "aspiration")] == ["aspiration"]
+    assert [e["text"] for e in entries(run, "--tag", "health")] == ["Went climbing"]
+    assert len(entries(run, "--contains", "PARSER")) == 2
+    assert [e["text"] for e in entries(run, "--from", "2026-02-01", "--to", "2026-02-28")] == ["Went climbing"]
+    assert len(entries(run, "-n", "2")) == 2 and entries(run, "-n", "1")[0]["kind"] == "aspiration"
+
+
+def test_entries_for_people_is_a_table(run, varied):
+    result = run("entries")
+    assert result.exit_code == 0
+    assert "Went climbing" in result.stdout and "#health" in result.stdout
+
+
+def test_entries_with_an_inverted_period_is_a_usage_error(run, varied):
+    assert run("entries", "--from", "2026-03-01", "--to", "2026-02-01").exit_code == 2
+
+
+def test_verify_reports_a_sound_journal(run, varied):
+    report = json.loads(run("verify", "--json").stdout)
+    assert report["ok"] and report["records"] == 5  # opened + four entries
+
+
+def test_two_people_share_one_store(run, mentee, tmp_path, monkeypatch):
+    run("checkin", "Ada's private note")
+    grace = tmp_path / "grace.json"
+    assert run("--identity", str(grace), "init", "--name", "Grace").exit_code == 0
+    assert run("--identity", str(grace), "checkin", "Grace's private note").exit_code == 0
+    assert [e["text"] for e in entries(run)] == ["Ada's private note"]
+    monkeypatch.setenv("MJ_IDENTITY", str(grace))
+    assert [e["text"] for e in entries(run)] == ["Grace's private note"]
+
+
+def test_help_explains_each_command(run):
+    for command in (["checkin"], ["goal", "add"], ["entries"], ["meeting", "log"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.stdout and len(result.stdout) > 300

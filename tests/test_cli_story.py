@@ -135,3 +135,17 @@ def test_help_explains_each_command(run):
     for command in (["checkin"], ["goal", "add"], ["entries"], ["meeting", "log"]):
         result = run(*command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.stdout and len(result.stdout) > 300
+
+
+def test_the_demo_tells_the_story_and_finds_no_plaintext(run, tmp_path):
+    result = run("demo", "--home", str(tmp_path / "demo"))
+    assert result.exit_code == 0, result.output
+    assert "mj:sealed/1" in result.stdout and "none found" in result.stdout
+    assert "Quiet day of" in result.stdout  # what Sam reads back
+    assert "verify: 27 records" in result.stdout
+
+
+def test_the_demo_refuses_a_directory_that_is_not_empty(run, tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    result = run("demo", "--home", str(tmp_path))
+    assert result.exit_code == 2 and (tmp_path / "keep.txt").read_text() == "mine"

@@ -36,14 +36,16 @@ def new_key() -> bytes:
 
 def lp(*parts: bytes | str | int) -> bytes:
     """Length-prefixed concatenation, so that no two different part lists frame alike."""
-    out = bytearray()
+    chunks = []
     for part in parts:
-        if isinstance(part, str):
-            part = part.encode()
-        elif isinstance(part, int):
-            part = part.to_bytes(8, "big", signed=False)
-        out += len(part).to_bytes(4, "big") + part
-    return bytes(out)
+        kind = part.__class__
+        if kind is str:
+            part = part.encode()  # type: ignore[union-attr]
+        elif kind is int:
+            part = part.to_bytes(8, "big", signed=False)  # type: ignore[union-attr]
+        chunks.append(len(part).to_bytes(4, "big"))  # type: ignore[arg-type]
+        chunks.append(part)
+    return b"".join(chunks)  # type: ignore[arg-type]
 
 
 def pad(data: bytes) -> bytes:

@@ -149,3 +149,25 @@ def test_the_demo_refuses_a_directory_that_is_not_empty(run, tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
     result = run("demo", "--home", str(tmp_path))
     assert result.exit_code == 2 and (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_the_passphrase_can_come_from_a_password_manager_command(run, mentee, monkeypatch, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("correct horse battery\n")
+    monkeypatch.delenv("MJ_PASSPHRASE")
+    monkeypatch.setenv("MJ_PASSPHRASE_COMMAND", f"cat {secret}")
+    assert run("checkin", "unlocked by a command").exit_code == 0
+    assert entries(run)[0]["text"] == "unlocked by a command"
+
+
+def test_whoami_needs_no_passphrase(run, mentee, monkeypatch):
+    monkeypatch.setenv("MJ_PASSPHRASE", "wrong passphrase entirely")
+    result = run("whoami")
+    assert result.exit_code == 0 and "Ada Lovelace" in result.stdout
+
+
+def test_a_sqlite_url_names_the_store_too(run, mentee):
+    run("checkin", "in the default store")
+    url = f"sqlite:///{mentee / 'journal.db'}"
+    result = run("--store", url, "entries", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["text"] == "in the default store"

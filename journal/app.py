@@ -166,6 +166,8 @@ class JournalApp(Application[UUID]):
                                  f"checkpoint says {checkpoint.size}: {record_name(self.journal_id, checkpoint.size)} "
                                  "or earlier ones were deleted")
         if checkpoint.head != head:
+            for record in stored:  # name the record that was altered, if one no longer opens
+                self.mapper.open_plaintext(record)
             raise TamperedRecord(f"journal {self.journal_id.hex[:8]}'s records do not match its signed checkpoint")
         return head.hex()
 

@@ -83,14 +83,17 @@ class SealingMapper(Mapper[UUID]):
 
     def open_plaintext(self, stored: StoredEvent) -> bytes:
         stream_id, version = stored.originator_id, stored.originator_version
+        name = record_name(stream_id, version)
+        if stored.topic == sealed_format.SNAPSHOT_TOPIC:
+            name = "the snapshot at " + name
         wrap = getattr(stored, "dek_wrap", None)
         if wrap is None:
-            raise TamperedRecord(f"{record_name(stream_id, version)} has no data key in the key store")
+            raise TamperedRecord(f"{name} has no data key in the key store")
         try:
             jk_id = sealed_format.key_id_of(stored.state)
             journal_key = self.keyring.key(stream_id, jk_id)
             return sealed_format.open_event(stored.state, wrap, journal_key=journal_key,
                                             stream_id=stream_id, version=version, topic=stored.topic)
         except crypto.Unopenable:
-            raise TamperedRecord(f"{record_name(stream_id, version)} does not open: its bytes were "
+            raise TamperedRecord(f"{name} does not open: its bytes were "
                                  "altered or moved from elsewhere") from None

@@ -48,14 +48,16 @@ class _SealedRecorderMixin:
 
     def _insert_events(self, c: Any, stored_events: Any, **kwargs: Any) -> Any:
         result = super()._insert_events(c, stored_events, **kwargs)  # type: ignore[misc]
-        c.executemany(
-            "INSERT INTO mj_data_keys VALUES (?,?,?,?,?)",
-            [(s.originator_id.hex, self.kind, s.originator_version, s.jk_id, s.dek_wrap)
-             for s in stored_events])
+        # The checkpoint goes first: if the log was cut short, the stale key row of a deleted
+        # record must not be mistaken for a lost race on the key table.
         if self.kind == "e":
             if self.checkpointer is None:
                 raise RuntimeError("journal events written without an unlocked identity")
             self.checkpointer.extend(c, stored_events)
+        c.executemany(
+            "INSERT INTO mj_data_keys VALUES (?,?,?,?,?)",
+            [(s.originator_id.hex, self.kind, s.originator_version, s.jk_id, s.dek_wrap)
+             for s in stored_events])
         return result
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,

@@ -73,8 +73,11 @@ class JournalApp(Application[UUID]):
         if not create and not store.is_file():
             raise StoreUnavailable(f"no journal store at {store}: run `mj init`, or point --store / MJ_STORE at it")
         if create and not store.exists():
-            store.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(store, os.O_WRONLY | os.O_CREAT, 0o600))
+            try:
+                store.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                os.close(os.open(store, os.O_WRONLY | os.O_CREAT, 0o600))
+            except OSError as error:
+                raise StoreUnavailable(f"cannot create store {store}: {error.strerror}") from None
         self.store, self.identity = store, identity
         self.keyring = Keyring(identity)
         with store_errors(store):

@@ -8,6 +8,7 @@ parameters are checked against a floor and a ceiling before any work is done.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import subprocess
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from journal import crypto
-from journal.errors import (IdentityDamaged, IdentityExists, NoIdentity, PassphraseUnavailable,
+from journal.errors import (IdentityDamaged, JournalError, IdentityExists, NoIdentity, PassphraseUnavailable,
                             WrongPassphrase)
 
 FORMAT = "mj-identity/1"
@@ -118,15 +119,21 @@ def save_identity(identity: Identity, passphrase: str) -> None:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Write-then-rename, so a crash never leaves half an identity file."""
     partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(partial, path)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(partial, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise JournalError(f"cannot write identity file {path}: {error.strerror}") from None
 
 
 def read_header(path: Path) -> dict:

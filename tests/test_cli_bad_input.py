@@ -204,3 +204,17 @@ def test_an_unknown_command_is_a_usage_error(run, mentee):
     result = run("chekin", "hello")
     assert result.exit_code == 2
     assert "No such command" in result.stderr
+
+
+def test_a_store_that_cannot_be_created_is_refused_without_an_identity(run, home, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    assert_refused(run("--store", str(blocker / "journal.db"), "init", "--name", "Ada"), 1, "cannot create store")
+    assert not (home / "identity.json").exists()
+
+
+def test_an_identity_that_cannot_be_written_is_a_clear_error(run, home, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    assert_refused(run("--identity", str(blocker / "id.json"), "init", "--name", "Ada"), 1,
+                   "cannot write identity file")

@@ -19,23 +19,12 @@ def init(session, name, role):
     Your keys are sealed in the identity file under your passphrase (Argon2id). Keep a backup
     of that file: without it and the passphrase, nobody can read the journal, including you.
     """
-    from uuid import uuid4
+    from journal.app import enrol
+    from journal.identity import ensure_no_identity
 
-    from journal.identity import check_new_passphrase, new_identity, save_identity
-
-    identity = new_identity(session.identity_path, name=name, role=role,
-                            journal_id=uuid4() if role == "mentee" else None)
+    ensure_no_identity(session.identity_path)  # before asking for a passphrase
     passphrase = ask_passphrase("New passphrase", confirm=True)
-    check_new_passphrase(passphrase)
-    if role == "mentee":
-        from journal.app import JournalApp
-
-        app = JournalApp(session.store_path, identity, create=True)
-        try:
-            app.create_journal()
-        finally:
-            app.close()
-    save_identity(identity, passphrase)
+    identity = enrol(session.identity_path, session.store_path, name=name, role=role, passphrase=passphrase)
     say(f"Created {role} identity for {name} at {session.identity_path}")
     if role == "mentee":
         say(f"Journal {identity.journal_id.hex[:8]} is in {session.store_path}")

@@ -204,6 +204,29 @@ class JournalApp(Application[UUID]):
                             head=head, checkpoint_size=len(stored))
 
 
+def enrol(identity_path: Path, store: Path, *, name: str, role: str, passphrase: str) -> Identity:
+    """A new identity file and, for a mentee, a journal in the store: both, or neither."""
+    from uuid import uuid4
+
+    from journal.identity import check_new_passphrase, new_identity, save_identity
+
+    identity = new_identity(identity_path, name=name, role=role,
+                            journal_id=uuid4() if role == "mentee" else None)
+    check_new_passphrase(passphrase)
+    save_identity(identity, passphrase)
+    if role == "mentee":
+        try:
+            app = JournalApp(store, identity, create=True)
+            try:
+                app.create_journal()
+            finally:
+                app.close()
+        except JournalError:
+            identity_path.unlink()  # we created it a moment ago; without its journal it is useless
+            raise
+    return identity
+
+
 def resolve(prefix: str, candidates: Any, what: str) -> str:
     prefix = prefix.strip().lower()
     if not prefix or any(ch not in "0123456789abcdef" for ch in prefix):

@@ -87,10 +87,14 @@ def _header_aad(header: dict) -> bytes:
     return json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
 
 
-def new_identity(path: Path, *, name: str, role: str, journal_id: UUID | None) -> Identity:
-    """Fresh keys in memory; nothing is written until `save_identity`."""
+def ensure_no_identity(path: Path) -> None:
     if path.exists():
         raise IdentityExists(path)
+
+
+def new_identity(path: Path, *, name: str, role: str, journal_id: UUID | None) -> Identity:
+    """Fresh keys in memory; nothing is written until `save_identity`."""
+    ensure_no_identity(path)
     return Identity(path, name, role, journal_id, X25519PrivateKey.generate(),
                     Ed25519PrivateKey.generate())
 

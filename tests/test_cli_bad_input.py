@@ -218,3 +218,11 @@ def test_an_identity_that_cannot_be_written_is_a_clear_error(run, home, tmp_path
     blocker.write_text("not a directory")
     assert_refused(run("--identity", str(blocker / "id.json"), "init", "--name", "Ada"), 1,
                    "cannot write identity file")
+
+
+def test_a_failed_init_leaves_neither_identity_nor_journal(run, home, tmp_path):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("not a database\n" * 50)
+    assert_refused(run("--store", str(bogus), "init", "--name", "Ada"), 1, "not a journal store")
+    assert not (home / "identity.json").exists()
+    assert bogus.read_text() == "not a database\n" * 50

@@ -12,6 +12,13 @@ KIND_STYLE = {"checkin": "cyan", "aspiration": "magenta", "goal": "bold green", 
               "meeting": "blue", "done": "blue", "feedback": "white", "assessment": "cyan"}
 
 
+def esc(text: object) -> str:
+    """User text shown through rich must never be read as markup (`[x] done` stays as typed)."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
 def say(message: str) -> None:
     click.echo(message, err=True)
 
@@ -41,8 +48,8 @@ def entries_table(entries: list[Any]) -> None:
     for entry in entries:
         style = KIND_STYLE.get(entry.kind, "")
         table.add_row(entry.id[:8], entry.at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                      f"[{style}]{entry.kind}[/]" if style else entry.kind, entry.title,
-                      " ".join(f"#{t}" for t in entry.tags))
+                      f"[{style}]{entry.kind}[/]" if style else entry.kind, esc(entry.title),
+                      esc(" ".join(f"#{t}" for t in entry.tags)))
     _stdout_console().print(table)
 
 
@@ -65,5 +72,5 @@ def entry_detail(entry: Any) -> None:
             value = "\n".join(str(v) for v in value)
         elif isinstance(value, dict):
             value = "\n".join(f"{k}: {v}" for k, v in value.items())
-        table.add_row(key.replace("_", " "), str(value))
+        table.add_row(key.replace("_", " "), esc(value))
     _stdout_console().print(table)

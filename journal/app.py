@@ -141,11 +141,14 @@ class JournalApp(Application[UUID]):
     # -- reading -----------------------------------------------------------------------
 
     def entries(self) -> list[EntryView]:
-        """Every live record, oldest first, after checking the whole chain and checkpoint."""
-        events = self._read_all()
-        retracted = {e.target_id for e in events if e.kind == "retraction"}
-        return [EntryView.of(e) for e in events
-                if isinstance(e, RecordEvent) and e.entry_id not in retracted and e.kind != "retraction"]
+        """Every live record, in the order written, after checking the chain and checkpoint."""
+        history = self.history()
+        retracted = {e.fields["target_id"] for e in history if e.kind == "retraction"}
+        return [e for e in history if e.kind != "retraction" and e.id not in retracted]
+
+    def history(self) -> list[EntryView]:
+        """Every record in the order written, retractions included (projections fold these)."""
+        return [EntryView.of(e) for e in self._read_all() if isinstance(e, RecordEvent)]
 
     def _read_all(self) -> list[Any]:
         with store_errors(self.store):

@@ -171,3 +171,10 @@ def test_a_sqlite_url_names_the_store_too(run, mentee):
     url = f"sqlite:///{mentee / 'journal.db'}"
     result = run("--store", url, "entries", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)[0]["text"] == "in the default store"
+
+
+def test_text_that_looks_like_markup_is_shown_as_typed(run, mentee):
+    assert run("checkin", "[x] done [bold]really[/bold] [/]").exit_code == 0
+    result = run("entries")
+    assert result.exit_code == 0, result.output
+    assert "[x] done [bold]really[/bold] [/]" in result.stdout

@@ -1,0 +1,167 @@
+"""Views of the journal: `mj timeline`, `mj progress`, `mj summary`, `mj report`."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import click
+
+from cli.output import KIND_STYLE, emit_json, esc, say
+from cli.reading import KINDS
+from cli.session import pass_session
+from cli.when import DAY
+
+VERDICT_STYLE = {"achieved": "bold green", "on track": "green", "behind": "yellow", "stalled": "red",
+                 "not started": "dim", "dropped": "dim strike"}
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def _bar(fraction: float | None, width: int = 16) -> str:
+    if fraction is None:
+        return "·" * width
+    filled = round(max(0.0, min(fraction, 1.0)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def _period(since, until):
+    if since and until and since > until:
+        raise click.BadParameter(f"--from {since} is after --to {until}", param_hint="--from")
+
+
+@click.command()
+@click.option("--from", "since", type=DAY, help="First day to include.")
+@click.option("--to", "until", type=DAY, help="Last day to include.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only this kind (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only entries with this tag (repeatable).")
+@click.option("--by", type=click.Choice(["week", "month"]), default="week", show_default=True)
+@click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@pass_session
+def timeline(session, since, until, kinds, tags, by, json_):
+    """Every record in time order, grouped by week or month, with goal and milestone marks."""
+    from projections.entries import EntryFilter
+    from projections.model import load_model
+    from projections.timeline import MARKS, describe, timeline as build
+
+    _period(since, until)
+    model = load_model(session.app)
+    periods = build(model, EntryFilter(since, until, tuple(kinds), tuple(tags)), by)
+    if json_:
+        from projections.timeline import timeline_json
+
+        emit_json(timeline_json(periods, model))
+        return
+    if not periods:
+        say("No entries match.")
+        return
+    console = _console()
+    for period in periods:
+        counts = ", ".join(f"{n} {kind}" for kind, n in period.counts().items())
+        console.print(f"[bold]{period.label}[/]  [dim]{counts}[/]")
+        for entry in period.entries:
+            style = KIND_STYLE.get(entry.kind, "")
+            console.print(f"  {entry.at.astimezone():%a %d %b}  [{style or 'default'}]{MARKS.get(entry.kind, '·')} "
+                          f"{entry.kind:<10}[/] {esc(describe(entry, model))}  [dim]{entry.id[:8]}[/]",
+                          highlight=False)
+
+
+@click.command()
+@click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@pass_session
+def progress(session, json_):
+    """Aspirations against progress: goals, milestones, time, and a verdict for each goal."""
+    from rich.table import Table
+
+    from projections.model import load_model
+    from projections.progress import progress_view
+
+    view = progress_view(load_model(session.app), date.today())
+    if json_:
+        emit_json(view.as_json())
+        return
+    console = _console()
+    groups = [(a.text, a.goals) for a in view.aspirations]
+    if view.unlinked:
+        groups.append(("Goals serving no aspiration — link them with --aspiration", view.unlinked))
+    if not groups:
+        say("No aspirations or goals yet: try `mj aspiration add` and `mj goal add`.")
+    for title, goals in groups:
+        table = Table(title=esc(title), title_justify="left", title_style="bold magenta", box=None,
+                      header_style="bold", pad_edge=False)
+        table.add_column("goal", overflow="fold", ratio=1, min_width=20)
+        for column in ("progress", "value", "milestones", "time", "verdict"):
+            table.add_column(column, no_wrap=True)
+        for g in goals:
+            value = "–" if g.value is None else f"{g.value:g}" + (f"/{g.target:g}" if g.target else "")
+            time_left = f"{g.days_left} d left" if g.days_left >= 0 else f"{-g.days_left} d overdue"
+            table.add_row(f"{esc(g.text)} [dim]{g.id[:8]}[/]", _bar(g.done_fraction), value,
+                          f"{g.milestones_reached}/{g.milestones_total}",
+                          f"{_bar(g.time_fraction, 8)} {time_left}",
+                          f"[{VERDICT_STYLE[g.verdict]}]{g.verdict}[/]")
+        if not goals:
+            table.add_row("[dim]no goals yet[/]", "", "", "", "", "")
+        console.print(table)
+        console.print()
+    console.print(f"Confidence: [bold]{view.confidence_trend}[/] over {len(view.confidence)} readings")
+    for win in view.small_wins:
+        console.print(f"  [yellow]◆[/] {win['reached']}  {esc(win['text'])} [dim]({esc(win['goal'])})[/]")
+
+
+@click.command()
+@click.option("--from", "since", type=DAY, help="First day. [default: 30 days ago]")
+@click.option("--to", "until", type=DAY, help="Last day. [default: today]")
+@click.option("--goal", "goal_prefix", metavar="ID", help="Only this goal's story.")
+@click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@pass_session
+def summary(session, since, until, goal_prefix, json_):
+    """The period at a glance: exactly what you would release to a mentor."""
+    from projections.model import load_model
+    from projections.summary import summary as build
+
+    until = until or date.today()
+    since = since or until - timedelta(days=30)
+    _period(since, until)
+    goal_id = session.app.resolve(goal_prefix, "goals") if goal_prefix else None
+    view = build(load_model(session.app), since, until, goal_id)
+    if json_:
+        emit_json(view.as_json())
+        return
+    console = _console()
+    console.print(f"[bold]Summary {view.start} → {view.end}[/]" + (" (one goal)" if goal_id else ""))
+    if not goal_id:
+        console.print(f"Check-ins: {view.checkins}; mood {view.mood_trend}, confidence {view.confidence_trend}")
+        for m in view.meetings:
+            console.print(f"Meeting {m['at']} ({m['minutes']} min): {esc(m['focus'])}"
+                          + (f" → next: {esc(m['next_focus'])}" if m["next_focus"] else ""))
+        for concern in view.concerns:
+            console.print(f"  concern: {esc(concern)}")
+        for action in view.open_actions:
+            console.print(f"  open action [dim]{action['id'][:8]}[/]: {esc(action['text'])} (since {action['agreed']})")
+    for goal in view.goals_progressed:
+        start = "–" if goal["from"] is None else f"{goal['from']:g}"
+        end = "–" if goal["to"] is None else f"{goal['to']:g}"
+        console.print(f"Goal: {esc(goal['text'])}: {start} → {end} {goal['measure']} ({goal['status']})")
+    for win in view.milestones_reached:
+        console.print(f"  [yellow]◆[/] {win['reached']} {esc(win['text'])}")
+
+
+@click.command()
+@click.option("--html", "html_path", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the self-contained report page.")
+@pass_session
+def report(session, html_path):
+    """Write a self-contained HTML report with charts (no network needed to view or print it)."""
+    from projections.model import load_model
+    from projections.report import render_report
+
+    page = render_report(load_model(session.app), date.today(), owner=session.identity.name)
+    with open(html_path, "w", encoding="utf-8") as out:
+        out.write(page)
+    say(f"Wrote {html_path} ({len(page) // 1024} KiB). It holds your journal in plain text: keep it private.")
+
+
+COMMANDS = [timeline, progress, summary, report]

@@ -21,7 +21,7 @@ def _console():
     return Console()
 
 
-def _bar(fraction: float | None, width: int = 16) -> str:
+def _bar(fraction: float | None, width: int = 10) -> str:
     if fraction is None:
         return "·" * width
     filled = round(max(0.0, min(fraction, 1.0)) * width)
@@ -92,15 +92,15 @@ def progress(session, json_):
     for title, goals in groups:
         table = Table(title=esc(title), title_justify="left", title_style="bold magenta", box=None,
                       header_style="bold", pad_edge=False)
-        table.add_column("goal", overflow="fold", ratio=1, min_width=20)
-        for column in ("progress", "value", "milestones", "time", "verdict"):
+        table.add_column("goal", overflow="fold", ratio=1, min_width=14)
+        for column in ("done", "value", "miles.", "time", "verdict"):
             table.add_column(column, no_wrap=True)
         for g in goals:
             value = "–" if g.value is None else f"{g.value:g}" + (f"/{g.target:g}" if g.target else "")
-            time_left = f"{g.days_left} d left" if g.days_left >= 0 else f"{-g.days_left} d overdue"
+            time_left = f"{g.days_left}d left" if g.days_left >= 0 else f"{-g.days_left}d late"
             table.add_row(f"{esc(g.text)} [dim]{g.id[:8]}[/]", _bar(g.done_fraction), value,
                           f"{g.milestones_reached}/{g.milestones_total}",
-                          f"{_bar(g.time_fraction, 8)} {time_left}",
+                          f"{_bar(g.time_fraction, 5)} {time_left}",
                           f"[{VERDICT_STYLE[g.verdict]}]{g.verdict}[/]")
         if not goals:
             table.add_row("[dim]no goals yet[/]", "", "", "", "", "")
@@ -158,9 +158,15 @@ def report(session, html_path):
     from projections.model import load_model
     from projections.report import render_report
 
+    import os
+
     page = render_report(load_model(session.app), date.today(), owner=session.identity.name)
-    with open(html_path, "w", encoding="utf-8") as out:
-        out.write(page)
+    try:  # the page is plaintext: readable by its owner only, like the identity file
+        fd = os.open(html_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(page)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {html_path}: {error.strerror}") from None
     say(f"Wrote {html_path} ({len(page) // 1024} KiB). It holds your journal in plain text: keep it private.")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -46,6 +47,17 @@ def lp(*parts: bytes | str | int) -> bytes:
         chunks.append(len(part).to_bytes(4, "big"))  # type: ignore[arg-type]
         chunks.append(part)
     return b"".join(chunks)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=256)
+def lp_cached(*parts: bytes | str | int) -> bytes:
+    """`lp` of parts that recur (labels, stream ids, topics): framing is concatenation, so a
+    cached frame of the leading parts joined with fresh frames of the rest equals `lp` of all."""
+    return lp(*parts)
+
+
+def lp_int(value: int) -> bytes:
+    return b"\x00\x00\x00\x08" + value.to_bytes(8, "big", signed=False)
 
 
 def pad(data: bytes) -> bytes:

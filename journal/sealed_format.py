@@ -21,11 +21,15 @@ HEADER_SIZE = 5
 
 
 def _event_aad(stream_id: UUID, version: int, topic: str, jk_id: int) -> bytes:
-    return crypto.lp("mj/v1/event", stream_id.hex, version, topic, jk_id)
+    # == lp("mj/v1/event", stream_id.hex, version, topic, jk_id), with the recurring parts cached
+    return (crypto.lp_cached("mj/v1/event", stream_id.hex) + crypto.lp_int(version)
+            + crypto.lp_cached(topic, jk_id))
 
 
 def _dek_aad(stream_id: UUID, version: int, topic: str, jk_id: int) -> bytes:
-    return crypto.lp("mj/v1/dek", stream_id.hex, version, topic, jk_id)
+    # == lp("mj/v1/dek", stream_id.hex, version, topic, jk_id)
+    return (crypto.lp_cached("mj/v1/dek", stream_id.hex) + crypto.lp_int(version)
+            + crypto.lp_cached(topic, jk_id))
 
 
 def seal_event(plaintext: bytes, *, journal_key: bytes, jk_id: int, stream_id: UUID, version: int,

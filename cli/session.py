@@ -39,10 +39,13 @@ class Session:
 
     @cached_property
     def identity(self) -> Any:
-        from journal.identity import read_header, unlock_identity
+        from journal.identity import begin_unlock, read_header
 
         read_header(self.identity_path)  # a missing or damaged file is reported before any prompt
-        return unlock_identity(self.identity_path, ask_passphrase(f"Passphrase for {self.identity_path}"))
+        pending = begin_unlock(self.identity_path, ask_passphrase(f"Passphrase for {self.identity_path}"))
+        import journal.app  # noqa: F401  (the slow import overlaps the key derivation)
+
+        return pending.finish()
 
     @cached_property
     def app(self) -> Any:

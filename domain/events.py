@@ -39,7 +39,8 @@ Amount = Annotated[float, Field(ge=0, le=1e12), AfterValidator(_finite)]
 class JournalEvent(BaseModel, CanMutateAggregate[UUID]):
     """Base of every journal event: who it belongs to, where it stands, when it was written."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Schemas are built on first use: a check-in should not pay for every kind of record.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     kind: ClassVar[str] = ""
 
     originator_id: UUID

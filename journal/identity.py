@@ -171,23 +171,69 @@ def read_header(path: Path) -> dict:
 
 
 def unlock_identity(path: Path, passphrase: str) -> Identity:
-    document = read_header(path)
-    header = {k: v for k, v in document.items() if k != "sealed"}
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    return PendingUnlock(path, passphrase, background=False).finish()
 
-    sealing_key = _derive(passphrase, _unb64(header["kdf"]["salt"]), header["kdf"])
-    sealed = _unb64(document["sealed"])
-    try:
-        secret = ChaCha20Poly1305(sealing_key).decrypt(sealed[:12], sealed[12:], _header_aad(header))
-    except Exception:
-        raise WrongPassphrase(path) from None
-    encryption_key = X25519PrivateKey.from_private_bytes(secret[:32])
-    signing_key = Ed25519PrivateKey.from_private_bytes(secret[32:])
-    if (_raw(encryption_key.public_key()) != _unb64(header["public"]["x25519"])
-            or _raw(signing_key.public_key()) != _unb64(header["public"]["ed25519"])):
-        raise IdentityDamaged(f"identity file {path} holds keys that do not match its public keys")
-    journal_id = UUID(header["journal_id"]) if header.get("journal_id") else None
-    return Identity(path, header["name"], header["role"], journal_id, encryption_key, signing_key)
+
+class PendingUnlock:
+    """An unlock whose key derivation runs in a forked child, so that the caller can import
+    the rest of the program meanwhile: Argon2id holds the GIL, but a second process has the
+    machine's other core. Only for a single-threaded caller (the command line): forking a
+    process with other threads running could leave the child stuck on a lock they held.
+    Without `background`, or without fork, the derivation simply runs in `finish`."""
+
+    def __init__(self, path: Path, passphrase: str, *, background: bool):
+        self.path, self.passphrase = path, passphrase
+        self.document = read_header(path)
+        self.header = {k: v for k, v in self.document.items() if k != "sealed"}
+        self._child, self._pipe = None, None
+        if background and hasattr(os, "fork"):
+            reader, writer = os.pipe()
+            child = os.fork()
+            if child == 0:  # the child derives, writes the key, and leaves without cleanup
+                try:
+                    os.close(reader)
+                    os.write(writer, self._derive())
+                finally:
+                    os._exit(0)
+            os.close(writer)
+            self._child, self._pipe = child, reader
+
+    def _derive(self) -> bytes:
+        return _derive(self.passphrase, _unb64(self.header["kdf"]["salt"]), self.header["kdf"])
+
+    def _sealing_key(self) -> bytes:
+        if self._child is None:
+            return self._derive()
+        try:
+            key = b""
+            while len(key) < 32 and (chunk := os.read(self._pipe, 32 - len(key))):
+                key += chunk
+        finally:
+            os.close(self._pipe)
+            os.waitpid(self._child, 0)
+        return key if len(key) == 32 else self._derive()
+
+    def finish(self) -> Identity:
+        from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+        header, path = self.header, self.path
+        sealed = _unb64(self.document["sealed"])
+        try:
+            secret = ChaCha20Poly1305(self._sealing_key()).decrypt(sealed[:12], sealed[12:], _header_aad(header))
+        except Exception:
+            raise WrongPassphrase(path) from None
+        encryption_key = X25519PrivateKey.from_private_bytes(secret[:32])
+        signing_key = Ed25519PrivateKey.from_private_bytes(secret[32:])
+        if (_raw(encryption_key.public_key()) != _unb64(header["public"]["x25519"])
+                or _raw(signing_key.public_key()) != _unb64(header["public"]["ed25519"])):
+            raise IdentityDamaged(f"identity file {path} holds keys that do not match its public keys")
+        journal_id = UUID(header["journal_id"]) if header.get("journal_id") else None
+        return Identity(path, header["name"], header["role"], journal_id, encryption_key, signing_key)
+
+
+def begin_unlock(path: Path, passphrase: str) -> PendingUnlock:
+    """Starts deriving the passphrase key in a forked child; `finish()` collects it."""
+    return PendingUnlock(path, passphrase, background=True)
 
 
 def passphrase_from_environment() -> str | None:

@@ -6,6 +6,7 @@ into the project's own errors.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +21,7 @@ from eventsourcing.utils import Environment
 
 from domain.events import RecordEvent
 from domain.journal import JournalSnapshot, MenteeJournal
-from journal import chain
+from journal import chain, view_cache
 from journal.chain import Checkpointer
 from journal.errors import (AmbiguousId, ConcurrentWrite, EntryNotFound, JournalError, NoJournal,
                             StoreUnavailable, TamperedRecord)
@@ -147,15 +148,24 @@ class JournalApp(Application[UUID]):
         return [e for e in history if e.kind != "retraction" and e.id not in retracted]
 
     def history(self) -> list[EntryView]:
-        """Every record in the order written, retractions included (projections fold these)."""
-        return [EntryView.of(e) for e in self._read_all() if isinstance(e, RecordEvent)]
+        """Every record in the order written, retractions included (projections fold these).
 
-    def _read_all(self) -> list[Any]:
+        Served from the encrypted view cache plus the records written since; the whole chain
+        is checked against the signed checkpoint either way."""
         with store_errors(self.store):
             self.keyring.current(self.journal_id)
             stored = self.recorder.select_events(self.journal_id)
             self._check_chain(stored)
-            return [self.mapper.to_domain_event(s) for s in stored]
+            datastore = self.recorder.datastore
+            covered, cached = view_cache.load(datastore, self.journal_id, self.keyring)
+            if covered > len(stored):
+                covered, cached = 0, []
+            fresh = [EntryView.of(e) for e in map(self.mapper.to_domain_event, stored[covered:])
+                     if isinstance(e, RecordEvent)]
+            if len(stored) - covered >= view_cache.REFRESH_AFTER:
+                with contextlib.suppress(PersistenceError, sqlite3.Error):  # a cache is never worth failing a read
+                    view_cache.save(datastore, self.journal_id, self.keyring, len(stored), cached + fresh)
+        return cached + fresh
 
     def _check_chain(self, stored: list[Any]) -> str:
         head = chain.GENESIS

@@ -9,6 +9,7 @@ makes a deleted last event or a rolled-back log visible to `mj verify`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,8 @@ GENESIS = bytes(32)
 
 def link(head: bytes, stream_id: UUID, version: int, topic: str, blob: bytes) -> bytes:
     # lp(stream_id.hex, version, topic, blob), with the recurring frames cached
-    return crypto.sha256(b"\x00", head, crypto.lp_cached(stream_id.hex), crypto.lp_int(version),
-                         crypto.lp_cached(topic), len(blob).to_bytes(4, "big"), blob)
+    return hashlib.sha256(b"".join((b"\x00", head, crypto.lp_cached(stream_id.hex), crypto.lp_int(version),
+                                    crypto.lp_cached(topic), len(blob).to_bytes(4, "big"), blob))).digest()
 
 
 def checkpoint_message(stream_id: UUID, size: int, head: bytes) -> bytes:

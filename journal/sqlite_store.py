@@ -25,6 +25,8 @@ KEY_TABLES = [
     "PRIMARY KEY (journal_id, jk_id)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS mj_checkpoints (stream_id TEXT PRIMARY KEY, size INTEGER, "
     "head BLOB, signature BLOB) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS mj_view_cache (journal_id TEXT PRIMARY KEY, version INTEGER, "
+    "blob BLOB, wrap BLOB) WITHOUT ROWID",
 ]
 
 

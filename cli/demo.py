@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import click
@@ -26,8 +27,12 @@ def demo(home_option):
     from journal.demo_story import (DEMO_PASSPHRASE, create_demo_mentee, files_containing,
                                     stored_rows, write_month)
 
+    from cli.views import render_progress
     from journal.config import home as mj_home
     from projections.entries import EntryFilter
+    from projections.model import JournalModel
+    from projections.progress import progress_view
+    from projections.report import render_report, write_report
 
     console = Console()
     home = home_option or mj_home() / "demo"
@@ -60,6 +65,12 @@ def demo(home_option):
 
     console.print(Rule("What Sam reads back (with her passphrase)"))
     entries_table(EntryFilter(limit=12).apply(app.entries()))
+    console.print(Rule("Aspirations against progress"))
+    model = JournalModel.build(app.history())
+    render_progress(progress_view(model, date.today()), console)
+    page = home / "report.html"
+    write_report(page, render_report(model, date.today(), owner=app.identity.name))
+    console.print(f"\nReport with charts: {page}  (open it in a browser; it is plaintext, mode 0600)")
     report = app.verify()
     console.print(f"\n[green]✓[/] verify: {report.records} records and {report.snapshots} snapshot(s) open; "
                   "hash chain matches Sam's signed checkpoint.")

@@ -49,9 +49,10 @@ class Session:
 
     @cached_property
     def app(self) -> Any:
+        identity = self.identity  # first: unlocking overlaps the import below
         from journal.app import JournalApp
 
-        return JournalApp(self.store_path, self.identity)
+        return JournalApp(self.store_path, identity)
 
     def close(self) -> None:
         if "app" in self.__dict__:

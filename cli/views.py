@@ -74,16 +74,20 @@ def timeline(session, since, until, kinds, tags, by, json_):
 @pass_session
 def progress(session, json_):
     """Aspirations against progress: goals, milestones, time, and a verdict for each goal."""
-    from rich.table import Table
-
     from projections.model import load_model
     from projections.progress import progress_view
 
     view = progress_view(load_model(session.app), date.today())
     if json_:
         emit_json(view.as_json())
-        return
-    console = _console()
+    else:
+        render_progress(view, _console())
+
+
+def render_progress(view, console) -> None:
+    """Per aspiration, a table of its goals with bars for done and for time used."""
+    from rich.table import Table
+
     groups = [(a.text, a.goals) for a in view.aspirations]
     if view.unlinked:
         groups.append(("Goals serving no aspiration — link them with --aspiration", view.unlinked))
@@ -156,17 +160,11 @@ def summary(session, since, until, goal_prefix, json_):
 def report(session, html_path):
     """Write a self-contained HTML report with charts (no network needed to view or print it)."""
     from projections.model import load_model
-    from projections.report import render_report
+    from projections.report import render_report, write_report
 
-    import os
 
     page = render_report(load_model(session.app), date.today(), owner=session.identity.name)
-    try:  # the page is plaintext: readable by its owner only, like the identity file
-        fd = os.open(html_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(page)
-    except OSError as error:
-        raise click.ClickException(f"cannot write {html_path}: {error.strerror}") from None
+    write_report(html_path, page)
     say(f"Wrote {html_path} ({len(page) // 1024} KiB). It holds your journal in plain text: keep it private.")
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+from domain.errors import JournalError
 from projections import charts
 from projections.entries import EntryFilter
 from projections.model import JournalModel
@@ -42,3 +45,13 @@ def render_report(model: JournalModel, today: date, owner: str) -> str:
 
     env = Environment(loader=PackageLoader("projections", "templates"), autoescape=select_autoescape(["html"]))
     return env.get_template("report.html").render(**report_context(model, today, owner))
+
+
+def write_report(path: str | Path, page: str) -> None:
+    """The page holds the journal in plain text, so only its owner may read the file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(page)
+    except OSError as error:
+        raise JournalError(f"cannot write {path}: {error.strerror}") from None

@@ -9,7 +9,7 @@ from cli.session import pass_session
 from cli.when import DAY
 
 KINDS = ["checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
-         "meeting", "done", "feedback", "assessment"]
+         "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "release", "revoke"]
 
 
 @click.command()
@@ -41,8 +41,16 @@ def entries(session, since, until, kinds, tags, contains, limit, json_):
 @click.option("--json", "json_", is_flag=True, help="Print JSON.")
 @pass_session
 def show(session, prefix, json_):
-    """Show one entry in full. ID may be any unambiguous prefix."""
-    entry = session.app.show(prefix)
+    """Show one entry in full. ID may be any unambiguous prefix (for a mentor: an entry or grant id)."""
+    if session.identity.role == "mentee":
+        entry = session.app.show(prefix)
+    else:
+        from journal.app import resolve
+        from journal.sharing import released_to_me
+
+        released, _ = released_to_me(session.app)
+        by_id = {r.grant_id: r.entry for r in released} | {r.entry.id: r.entry for r in released}
+        entry = by_id[resolve(prefix, list(by_id), "released entry")]
     if json_:
         emit_json(entry.as_json())
     else:

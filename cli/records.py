@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cli.output import recorded
+from cli.output import recorded, say
 from cli.session import pass_session
 from cli.when import DAY, WHEN
 
@@ -199,6 +199,31 @@ def feedback_add(session, text, about_prefix, at):
     """Add your own feedback on the mentoring."""
     about = session.app.resolve_entry(about_prefix) if about_prefix else None
     recorded("feedback", session.app.update(lambda j: j.add_feedback(text, about=about, at=at)))
+
+
+@feedback.command("send")
+@click.argument("text")
+@click.option("--to", "to", required=True, metavar="MENTEE", help="The mentee: a name or fingerprint prefix.")
+@click.option("--about", metavar="ID", help="The released entry this feedback is about.")
+@pass_session
+def feedback_send(session, text, to, about):
+    """Mentor: send feedback, sealed to the mentee and signed by you. It becomes her record."""
+    from journal.directory import find
+    from journal.sharing import send_feedback
+
+    mentee = find(session.app.recorder.datastore, to, role="mentee")
+    about_id = _released_entry(session, about) if about else None
+    message = send_feedback(session.app, mentee, text, about_id)
+    click.echo(message)
+    say(f"Sent feedback {message[:8]} to {mentee.name}; it is imported at her next command")
+
+
+def _released_entry(session, prefix: str) -> str:
+    from journal.app import resolve
+    from journal.sharing import released_to_me
+
+    released, _ = released_to_me(session.app)
+    return resolve(prefix, [r.entry.id for r in released], "released entry")
 
 
 def _rating(value: str) -> tuple[str, int]:

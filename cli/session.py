@@ -52,7 +52,10 @@ class Session:
         identity = self.identity  # first: unlocking overlaps the import below
         from journal.app import JournalApp
 
-        return JournalApp(self.store_path, identity)
+        app = JournalApp(self.store_path, identity)
+        if identity.role == "mentee":
+            _import_feedback(app)
+        return app
 
     def close(self) -> None:
         if "app" in self.__dict__:
@@ -61,3 +64,18 @@ class Session:
 
 def pass_session(function):
     return click.pass_obj(function)
+
+
+def _import_feedback(app: Any) -> None:
+    """Mentor feedback waiting in the inbox becomes the mentee's own record at her next command."""
+    from domain.errors import JournalError
+    from journal.sharing import import_feedback
+
+    try:
+        imported, rejected = import_feedback(app)
+    except JournalError:
+        return  # a read-only or busy store: the feedback waits for the next command
+    if imported:
+        click.echo(f"Imported {len(imported)} feedback message(s) from your mentors (see `mj inbox`)", err=True)
+    for reason in rejected:
+        click.echo(f"Rejected: {reason}", err=True)

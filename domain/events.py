@@ -214,6 +214,59 @@ class EntryRetracted(RecordEvent):
         journal.retracted.append(self.target_id)
 
 
+Fingerprint = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{4}( [0-9a-f]{4}){7}$")]
+
+
+class EntryReleased(RecordEvent):
+    """One entry's data key was granted to a mentor. Ids only: the grant lives in the key store."""
+
+    kind: ClassVar[str] = "release"
+
+    grant_id: EntryId
+    target_id: EntryId
+    mentor_name: Line
+    mentor_fingerprint: Fingerprint
+
+    def apply(self, journal: Any) -> None:
+        journal.releases[self.grant_id] = [self.target_id, "active"]
+
+
+class ReleaseRevoked(RecordEvent):
+    kind: ClassVar[str] = "revoke"
+
+    grant_id: EntryId
+
+    def apply(self, journal: Any) -> None:
+        journal.releases[self.grant_id][1] = "revoked"
+
+
+class SummaryPublished(RecordEvent):
+    """A period summary, sealed as its own record so that it can be released without its sources."""
+
+    kind: ClassVar[str] = "summary"
+
+    start: date
+    end: date
+    goal_id: EntryId | None = None
+    summary: dict[str, Any]
+
+
+class FeedbackReceived(RecordEvent):
+    """A mentor's feedback, imported from the inbox: from now on the mentee's own record."""
+
+    kind: ClassVar[str] = "mentor-feedback"
+
+    message_id: EntryId
+    from_name: Line
+    from_fingerprint: Fingerprint
+    text: Text
+    about: EntryId | None = None
+    sent_at: AwareTime
+
+    def apply(self, journal: Any) -> None:
+        journal.received.append(self.message_id)
+
+
 EVENT_TYPES: dict[str, type[JournalEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -231,6 +284,10 @@ EVENT_TYPES: dict[str, type[JournalEvent]] = {
         FeedbackAdded,
         SelfAssessed,
         EntryRetracted,
+        EntryReleased,
+        ReleaseRevoked,
+        SummaryPublished,
+        FeedbackReceived,
     )
 }
 

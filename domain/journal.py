@@ -51,6 +51,8 @@ class MenteeJournal(BaseAggregate[UUID]):
         self.milestones: dict[str, list[str]] = {}
         self.actions: dict[str, str] = {}
         self.retracted: list[str] = []
+        self.releases: dict[str, list[str]] = {}
+        self.received: list[str] = []
 
     # -- verbs -------------------------------------------------------------------------
 
@@ -121,6 +123,30 @@ class MenteeJournal(BaseAggregate[UUID]):
         if entry_id in self.retracted:
             raise RuleBroken(f"entry {entry_id[:8]} is already retracted")
         return self._record(ev.EntryRetracted, at, target_id=entry_id)
+
+    def release(self, entry_id: str, *, grant_id: str, mentor_name: str, mentor_fingerprint: str) -> str:
+        if entry_id in self.retracted:
+            raise RuleBroken(f"entry {entry_id[:8]} was retracted: it cannot be released")
+        return self._record(ev.EntryReleased, None, grant_id=grant_id, target_id=entry_id,
+                            mentor_name=mentor_name, mentor_fingerprint=mentor_fingerprint)
+
+    def revoke(self, grant_id: str) -> str:
+        if grant_id not in self.releases:
+            raise RuleBroken(f"there is no release {grant_id[:8]} in this journal (see `mj shares`)")
+        if self.releases[grant_id][1] == "revoked":
+            raise RuleBroken(f"release {grant_id[:8]} is already revoked")
+        return self._record(ev.ReleaseRevoked, None, grant_id=grant_id)
+
+    def publish_summary(self, summary: dict[str, Any], *, start: date, end: date,
+                        goal_id: str | None = None) -> str:
+        return self._record(ev.SummaryPublished, None, start=start, end=end, goal_id=goal_id, summary=summary)
+
+    def receive_feedback(self, *, message_id: str, from_name: str, from_fingerprint: str, text: str,
+                         about: str | None, sent_at: datetime) -> str:
+        if message_id in self.received:
+            raise RuleBroken(f"feedback {message_id[:8]} is already in this journal")
+        return self._record(ev.FeedbackReceived, None, message_id=message_id, from_name=from_name,
+                            from_fingerprint=from_fingerprint, text=text, about=about, sent_at=sent_at)
 
     # -- rules -------------------------------------------------------------------------
 

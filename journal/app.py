@@ -192,12 +192,21 @@ class JournalApp(Application[UUID]):
         entry_id = resolve(prefix, [e.id for e in entries], "entry")
         return next(e for e in entries if e.id == entry_id)
 
+    def releases(self) -> dict[str, str]:
+        """Grant id -> "active" or "revoked", for every release this journal recorded."""
+        with store_errors(self.store):
+            return {grant: status for grant, (_, status) in self._journal().releases.items()}
+
+    def received_messages(self) -> set[str]:
+        with store_errors(self.store):
+            return set(self._journal().received)
+
     def resolve(self, prefix: str, table: str) -> str:
         """An id prefix for a goal, milestone, aspiration or action item, resolved from state."""
         with store_errors(self.store):
             journal = self._journal()
         what = {"goals": "goal", "milestones": "milestone", "aspirations": "aspiration",
-                "actions": "action item"}[table]
+                "actions": "action item", "releases": "release"}[table]
         return resolve(prefix, getattr(journal, table), what)
 
     def resolve_entry(self, prefix: str) -> str:
@@ -218,25 +227,29 @@ class JournalApp(Application[UUID]):
 
 
 def enrol(identity_path: Path, store: Path, *, name: str, role: str, passphrase: str) -> Identity:
-    """A new identity file and, for a mentee, a journal in the store: both, or neither."""
+    """A new identity file, its signed entry in the store's directory and, for a mentee, a
+    journal: all of them, or none."""
     from uuid import uuid4
 
+    from journal import directory
     from journal.identity import check_new_passphrase, new_identity, save_identity
 
     identity = new_identity(identity_path, name=name, role=role,
                             journal_id=uuid4() if role == "mentee" else None)
     check_new_passphrase(passphrase)
     save_identity(identity, passphrase)
-    if role == "mentee":
+    try:
+        app = JournalApp(store, identity, create=True)
         try:
-            app = JournalApp(store, identity, create=True)
-            try:
+            with store_errors(store):
+                directory.publish(app.recorder.datastore, identity)
+            if role == "mentee":
                 app.create_journal()
-            finally:
-                app.close()
-        except JournalError:
-            identity_path.unlink()  # we created it a moment ago; without its journal it is useless
-            raise
+        finally:
+            app.close()
+    except JournalError:
+        identity_path.unlink()  # we created it a moment ago; without its journal it is useless
+        raise
     return identity
 
 

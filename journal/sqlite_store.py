@@ -27,6 +27,11 @@ KEY_TABLES = [
     "head BLOB, signature BLOB) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS mj_view_cache (journal_id TEXT PRIMARY KEY, version INTEGER, "
     "blob BLOB, wrap BLOB) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS mj_directory (fingerprint TEXT PRIMARY KEY, entry BLOB, signature BLOB)",
+    "CREATE TABLE IF NOT EXISTS mj_grants (grant_id TEXT PRIMARY KEY, journal_id TEXT, version INTEGER, "
+    "mentee_fingerprint TEXT, mentor_fingerprint TEXT, granted_at TEXT, sealed BLOB, signature BLOB)",
+    "CREATE TABLE IF NOT EXISTS mj_inbox (message_id TEXT PRIMARY KEY, recipient_fingerprint TEXT, "
+    "sender_fingerprint TEXT, sent_at TEXT, sealed BLOB, signature BLOB)",
 ]
 
 

@@ -41,6 +41,10 @@ class EntryView:
             "done": lambda: f"action {ref('action_id')} done",
             "assessment": lambda: ", ".join(f"{k} {v}/5" for k, v in f["ratings"].items()),
             "retraction": lambda: f"retracted {ref('target_id')}",
+            "release": lambda: f"released {ref('target_id')} to {f['mentor_name']}",
+            "revoke": lambda: f"revoked release {ref('grant_id')}",
+            "summary": lambda: f"summary of {f['start']} → {f['end']}",
+            "mentor-feedback": lambda: f"{f['from_name']}: {f['text']}",
         }
         text = by_kind[self.kind]() if self.kind in by_kind else f.get("text", "")
         return text.splitlines()[0] if text else ""

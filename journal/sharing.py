@@ -1,0 +1,169 @@
+"""Releasing entries to mentors (grants), reading what was released, and mentor feedback.
+
+A grant is one entry's data key sealed to the mentor with HPKE, its info binding the journal,
+the record, the mentor and the grant id, and signed by the mentee. A feedback message is sealed
+to the mentee and signed by the mentor; the mentee's client re-seals it as her own record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.events import LINE_LIMIT, TEXT_LIMIT, RecordEvent
+from journal import crypto, directory, sealed_format
+from journal.errors import JournalError, RuleBroken
+from journal.mapper import decode_event
+from journal.views import EntryView
+
+NOT_RELEASABLE = {"release", "revoke"}
+
+
+@dataclass(frozen=True)
+class Released:
+    grant_id: str
+    mentee: str
+    mentee_fingerprint: str
+    granted_at: str
+    entry: EntryView
+
+    def as_json(self) -> dict[str, Any]:
+        return {"grant": self.grant_id, "mentee": self.mentee, "mentee_fingerprint": self.mentee_fingerprint,
+                "granted_at": self.granted_at, "entry": self.entry.as_json()}
+
+
+def _grant_info(journal_id: str, version: int, mentor_fp: str, grant_id: str) -> bytes:
+    return crypto.lp("mj/v1/grant", journal_id, journal_id, version, mentor_fp, grant_id)
+
+
+def _grant_message(grant_id, journal_id, version, mentee_fp, mentor_fp, granted_at, sealed) -> bytes:
+    return crypto.lp("mj/v1/grant-signature", grant_id, journal_id, version, mentee_fp, mentor_fp, granted_at,
+                     sealed)
+
+
+def release_entry(app: Any, entry_id: str, mentor: directory.Person) -> str:
+    """Records the release in the journal, then writes the grant into the key store."""
+    if mentor.role != "mentor":
+        raise JournalError(f"{mentor.name} is a {mentor.role}: entries are released to mentors only")
+    entry = next((e for e in app.history() if e.id == entry_id), None)
+    if entry is None or entry.kind in NOT_RELEASABLE or entry.kind == "retraction":
+        raise JournalError(f"entry {entry_id[:8]} cannot be released")
+    stored = app.recorder.select_events(app.journal_id, gt=entry.version - 1, lte=entry.version)[0]
+    jk_id = sealed_format.key_id_of(stored.state)
+    dek = sealed_format.unwrap_data_key(stored.dek_wrap, journal_key=app.keyring.key(app.journal_id, jk_id),
+                                        jk_id=jk_id, stream_id=app.journal_id, version=entry.version,
+                                        topic=stored.topic)
+    grant_id = uuid4().hex
+    app.update(lambda j: j.release(entry_id, grant_id=grant_id, mentor_name=mentor.name,
+                                   mentor_fingerprint=mentor.fingerprint))
+    journal, mentee_fp = app.journal_id.hex, app.identity.fingerprint
+    granted_at = datetime.now(timezone.utc).isoformat()
+    sealed = crypto.hpke_seal(mentor.encryption_key, dek, _grant_info(journal, entry.version, mentor.fingerprint,
+                                                                      grant_id))
+    signature = crypto.sign(app.identity.signing_key, _grant_message(
+        grant_id, journal, entry.version, mentee_fp, mentor.fingerprint, granted_at, sealed))
+    with app.recorder.datastore.transaction(commit=True) as c:
+        c.execute("INSERT INTO mj_grants VALUES (?,?,?,?,?,?,?,?)",
+                  (grant_id, journal, entry.version, mentee_fp, mentor.fingerprint, granted_at, sealed, signature))
+    return grant_id
+
+
+def revoke_release(app: Any, grant_id: str) -> None:
+    """Deletes the grant first (so the key is gone even if recording fails), then records it."""
+    if app.releases().get(grant_id) == "active":
+        with app.recorder.datastore.transaction(commit=True) as c:
+            c.execute("DELETE FROM mj_grants WHERE grant_id = ?", (grant_id,))
+    app.update(lambda j: j.revoke(grant_id))
+
+
+def released_to_me(app: Any) -> tuple[list[Released], list[str]]:
+    """Every entry released to this mentor that verifies and opens; and why the others did not."""
+    me = app.identity
+    with app.recorder.datastore.transaction(commit=False) as c:
+        c.execute("SELECT grant_id, journal_id, version, mentee_fingerprint, mentor_fingerprint, granted_at, "
+                  "sealed, signature FROM mj_grants WHERE mentor_fingerprint = ? ORDER BY granted_at",
+                  (me.fingerprint,))
+        rows = c.fetchall()
+    opened, rejected = [], []
+    for grant_id, journal, version, mentee_fp, mentor_fp, granted_at, sealed, signature in rows:
+        sealed, signature = bytes(sealed), bytes(signature)
+        mentee = directory.by_fingerprint(app.recorder.datastore, mentee_fp)
+        if mentee is None:
+            rejected.append(f"grant {grant_id[:8]}: its mentee {mentee_fp} has no verified directory entry")
+            continue
+        if not crypto.signature_holds(mentee.signing_key, signature, _grant_message(
+                grant_id, journal, version, mentee_fp, mentor_fp, granted_at, sealed)):
+            rejected.append(f"grant {grant_id[:8]} claims to come from {mentee.name} but is not signed by them")
+            continue
+        try:
+            dek = crypto.hpke_open(me.encryption_key, sealed, _grant_info(journal, version, me.fingerprint, grant_id))
+            stream = UUID(journal)
+            stored = app.recorder.select_events(stream, gt=version - 1, lte=version)
+            if not stored:
+                raise crypto.Unopenable()
+            plaintext = sealed_format.open_with_data_key(stored[0].state, dek, stream_id=stream, version=version,
+                                                         topic=stored[0].topic)
+        except crypto.Unopenable:
+            rejected.append(f"grant {grant_id[:8]} from {mentee.name} does not open the record it names")
+            continue
+        event = decode_event(plaintext, stream, version)
+        if isinstance(event, RecordEvent):
+            opened.append(Released(grant_id, mentee.name, mentee.fingerprint, granted_at, EntryView.of(event)))
+    return opened, rejected
+
+
+def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | None) -> str:
+    text = text.strip()
+    if not text or len(text) > TEXT_LIMIT:
+        raise RuleBroken(f"text: must have 1 to {TEXT_LIMIT} characters")
+    if mentee.role != "mentee":
+        raise JournalError(f"{mentee.name} is a {mentee.role}: feedback goes to mentees")
+    me, message_id = app.identity, uuid4().hex
+    sent_at = datetime.now(timezone.utc).isoformat()
+    body = json.dumps({"message_id": message_id, "text": text, "about": about, "sent_at": sent_at,
+                       "from_name": me.name[:LINE_LIMIT], "from_fingerprint": me.fingerprint},
+                      sort_keys=True).encode()
+    sealed = crypto.hpke_seal(mentee.encryption_key, body,
+                              crypto.lp("mj/v1/feedback", message_id, mentee.fingerprint, me.fingerprint))
+    signature = crypto.sign(me.signing_key, crypto.lp("mj/v1/feedback-signature", message_id, mentee.fingerprint,
+                                                      me.fingerprint, sent_at, sealed))
+    with app.recorder.datastore.transaction(commit=True) as c:
+        c.execute("INSERT INTO mj_inbox VALUES (?,?,?,?,?,?)",
+                  (message_id, mentee.fingerprint, me.fingerprint, sent_at, sealed, signature))
+    return message_id
+
+
+def import_feedback(app: Any) -> tuple[list[str], list[str]]:
+    """Turns each verified inbox message into the mentee's own FeedbackReceived record, then deletes
+    the inbox copy. Safe to interrupt: a message already imported is only deleted."""
+    me = app.identity
+    datastore = app.recorder.datastore
+    with datastore.transaction(commit=False) as c:
+        c.execute("SELECT message_id, sender_fingerprint, sent_at, sealed, signature FROM mj_inbox "
+                  "WHERE recipient_fingerprint = ? ORDER BY sent_at", (me.fingerprint,))
+        rows = c.fetchall()
+    imported, rejected = [], []
+    for message_id, sender_fp, sent_at, sealed, signature in rows:
+        sealed, signature = bytes(sealed), bytes(signature)
+        sender = directory.by_fingerprint(datastore, sender_fp)
+        if sender is None or sender.role != "mentor" or not crypto.signature_holds(
+                sender.signing_key, signature,
+                crypto.lp("mj/v1/feedback-signature", message_id, me.fingerprint, sender_fp, sent_at, sealed)):
+            rejected.append(f"feedback {message_id[:8]} is not signed by a mentor in the directory: not imported")
+            continue
+        try:
+            body = json.loads(crypto.hpke_open(me.encryption_key, sealed,
+                                               crypto.lp("mj/v1/feedback", message_id, me.fingerprint, sender_fp)))
+        except crypto.Unopenable:
+            rejected.append(f"feedback {message_id[:8]} from {sender.name} does not open: altered, not imported")
+            continue
+        if message_id not in app.received_messages():
+            imported.append(app.update(lambda j: j.receive_feedback(
+                message_id=message_id, from_name=sender.name, from_fingerprint=sender.fingerprint,
+                text=body["text"], about=body.get("about"), sent_at=datetime.fromisoformat(body["sent_at"]))))
+        with datastore.transaction(commit=True) as c:
+            c.execute("DELETE FROM mj_inbox WHERE message_id = ?", (message_id,))
+    return imported, rejected

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
 
-from cli.output import entries_table
+from cli.output import entries_table, esc
 
 
 @click.command()
@@ -71,6 +71,7 @@ def demo(home_option):
     page = home / "report.html"
     write_report(page, render_report(model, date.today(), owner=app.identity.name))
     console.print(f"\nReport with charts: {page}  (open it in a browser; it is plaintext, mode 0600)")
+    _mentor_story(console, home, app, model)
     report = app.verify()
     console.print(f"\n[green]✓[/] verify: {report.records} records and {report.snapshots} snapshot(s) open; "
                   "hash chain matches Sam's signed checkpoint.")
@@ -80,3 +81,44 @@ def demo(home_option):
                   "[bold]mj checkin \"…\" --mood 4[/]  and  [bold]mj entries[/]")
     if leaks:
         raise click.ClickException("plaintext found at rest: this is a bug, please report it")
+
+
+def _mentor_story(console, home: Path, app, model) -> None:
+    """Sam releases one check-in and a summary to Grace; Grace reads them, sends feedback."""
+    from rich.rule import Rule
+
+    from journal.demo_story import create_demo_mentor
+    from journal.sharing import import_feedback, release_entry, released_to_me, send_feedback
+    from projections.entries import EntryFilter
+    from projections.summary import summary
+
+    console.print(Rule("Sam releases one check-in and a summary to her mentor, Grace"))
+    mentor_app = create_demo_mentor(home)
+    grace = next(p for p in _people(mentor_app) if p.role == "mentor")
+    chosen = next(e for e in app.entries() if e.kind == "checkin" and "Presented" in e.fields["text"])
+    release_entry(app, chosen.id, grace)
+    today = date.today()
+    view = summary(model, today - timedelta(days=30), today).as_json()
+    summary_id = app.update(lambda j: j.publish_summary(view, start=today - timedelta(days=30), end=today))
+    release_entry(app, summary_id, grace)
+    released, rejected = released_to_me(mentor_app)
+    total = len(app.recorder.select_events(app.journal_id))
+    console.print(f"Grace ({grace.fingerprint}) opens {len(released)} of Sam's {total} records, "
+                  f"each with a grant signed by Sam; {total - len(released)} stay sealed to her:")
+    for r in released:
+        text = r.entry.fields.get("text") or f"summary {r.entry.fields['start']} → {r.entry.fields['end']}: " \
+            f"{r.entry.fields['summary']['checkins']} check-ins, {len(r.entry.fields['summary']['meetings'])} meeting"
+        console.print(f"  [magenta]{r.entry.kind:<8}[/] {esc(text)}", highlight=False)
+    send_feedback(mentor_app, next(p for p in _people(mentor_app) if p.role == "mentee"),
+                  "Your design presentation landed well. Next time, open with the decision you need.", chosen.id)
+    imported, _ = import_feedback(app)
+    console.print(f"Grace sends feedback sealed to Sam; Sam's client imports it as her own record "
+                  f"({len(imported)} imported, inbox copy deleted). Sam's timeline now ends with:")
+    entries_table(EntryFilter(limit=3).apply(app.entries()))
+    mentor_app.close()
+
+
+def _people(app):
+    from journal.directory import people
+
+    return people(app.recorder.datastore)

@@ -39,6 +39,20 @@ def create_demo_mentee(home: Path, name: str = "Sam Rivera") -> JournalApp:
     app = JournalApp(home / "journal.db", identity, create=True)
     app.create_journal()
     save_identity(identity, DEMO_PASSPHRASE)
+    from journal.directory import publish
+
+    publish(app.recorder.datastore, identity)
+    return app
+
+
+def create_demo_mentor(home: Path, name: str = "Grace Okafor") -> JournalApp:
+    """A mentor in the same store: an identity and a signed directory entry, no journal."""
+    from journal.directory import publish
+
+    identity = new_identity(home / "mentor.json", name=name, role="mentor", journal_id=None)
+    save_identity(identity, DEMO_PASSPHRASE)
+    app = JournalApp(home / "journal.db", identity)
+    publish(app.recorder.datastore, identity)
     return app
 
 

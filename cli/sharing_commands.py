@@ -61,7 +61,7 @@ def share(session, prefixes, who, as_summary, since, until, goal_prefix):
         view = summary(load_model(app), since, until, goal_id).as_json()
         entry_ids = [app.update(lambda j: j.publish_summary(view, start=since, end=until, goal_id=goal_id))]
     else:
-        entry_ids = [app.resolve_entry(p) for p in prefixes]
+        entry_ids = [app.resolve_entry(p, retracted_too=True) for p in prefixes]
     for entry_id in entry_ids:
         grant = release_entry(app, entry_id, mentor)
         click.echo(grant)

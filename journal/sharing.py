@@ -48,9 +48,12 @@ def release_entry(app: Any, entry_id: str, mentor: directory.Person) -> str:
     """Records the release in the journal, then writes the grant into the key store."""
     if mentor.role != "mentor":
         raise JournalError(f"{mentor.name} is a {mentor.role}: entries are released to mentors only")
-    entry = next((e for e in app.history() if e.id == entry_id), None)
+    history = app.history()
+    entry = next((e for e in history if e.id == entry_id), None)
     if entry is None or entry.kind in NOT_RELEASABLE or entry.kind == "retraction":
-        raise JournalError(f"entry {entry_id[:8]} cannot be released")
+        raise JournalError(f"entry {entry_id[:8]} is a record of sharing itself and cannot be released")
+    if any(e.kind == "retraction" and e.fields["target_id"] == entry_id for e in history):
+        raise RuleBroken(f"entry {entry_id[:8]} was retracted: it cannot be released")
     stored = app.recorder.select_events(app.journal_id, gt=entry.version - 1, lte=entry.version)[0]
     jk_id = sealed_format.key_id_of(stored.state)
     dek = sealed_format.unwrap_data_key(stored.dek_wrap, journal_key=app.keyring.key(app.journal_id, jk_id),

@@ -216,6 +216,8 @@ class JournalSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
         state = dict(self.state)
         for key in ("_created_on", "_modified_on"):
             state[key] = datetime.fromisoformat(state[key])
+        state.setdefault("releases", {})  # snapshots taken before sharing existed
+        state.setdefault("received", [])
         state.update(_id=self.originator_id, _version=self.originator_version, _pending_events=[])
         journal = object.__new__(cls)
         journal.__dict__.update(state)

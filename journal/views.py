@@ -50,7 +50,10 @@ class EntryView:
         return text.splitlines()[0] if text else ""
 
     def searchable(self) -> str:
-        return " ".join(str(v) for v in _flatten(self.fields)).casefold()
+        # Most fields are flat strings; only meetings and assessments need the walk.
+        parts = [v if v.__class__ is str else " ".join(map(str, _flatten(v))) for v in self.fields.values()
+                 if v is not None]
+        return " ".join(parts).casefold()
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "at": self.at.isoformat(),

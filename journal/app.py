@@ -122,14 +122,15 @@ class JournalApp(Application[UUID]):
             self.save(journal)
         return journal.id
 
-    def update(self, command: Callable[[MenteeJournal], T]) -> T:
-        """Load, run one verb, save; on a concurrent write, reload and run it again."""
+    def update(self, command: Callable[[MenteeJournal], T], **key_store_changes: Any) -> T:
+        """Load, run one verb, save; on a concurrent write, reload and run it again.
+        `key_store_changes` (grants granted or revoked) commit in the same transaction."""
         with store_errors(self.store):
             for _ in range(WRITE_ATTEMPTS):
                 journal = self._journal()
                 result = command(journal)
                 try:
-                    self.save(journal)
+                    self.save(journal, **key_store_changes)
                 except IntegrityError:
                     continue
                 return result
@@ -191,11 +192,6 @@ class JournalApp(Application[UUID]):
         entries = self.entries()
         entry_id = resolve(prefix, [e.id for e in entries], "entry")
         return next(e for e in entries if e.id == entry_id)
-
-    def releases(self) -> dict[str, str]:
-        """Grant id -> "active" or "revoked", for every release this journal recorded."""
-        with store_errors(self.store):
-            return {grant: status for grant, (_, status) in self._journal().releases.items()}
 
     def received_messages(self) -> set[str]:
         with store_errors(self.store):

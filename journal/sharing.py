@@ -60,26 +60,21 @@ def release_entry(app: Any, entry_id: str, mentor: directory.Person) -> str:
                                         jk_id=jk_id, stream_id=app.journal_id, version=entry.version,
                                         topic=stored.topic)
     grant_id = uuid4().hex
-    app.update(lambda j: j.release(entry_id, grant_id=grant_id, mentor_name=mentor.name,
-                                   mentor_fingerprint=mentor.fingerprint))
     journal, mentee_fp = app.journal_id.hex, app.identity.fingerprint
     granted_at = datetime.now(timezone.utc).isoformat()
     sealed = crypto.hpke_seal(mentor.encryption_key, dek, _grant_info(journal, entry.version, mentor.fingerprint,
                                                                       grant_id))
     signature = crypto.sign(app.identity.signing_key, _grant_message(
         grant_id, journal, entry.version, mentee_fp, mentor.fingerprint, granted_at, sealed))
-    with app.recorder.datastore.transaction(commit=True) as c:
-        c.execute("INSERT INTO mj_grants VALUES (?,?,?,?,?,?,?,?)",
-                  (grant_id, journal, entry.version, mentee_fp, mentor.fingerprint, granted_at, sealed, signature))
+    row = (grant_id, journal, entry.version, mentee_fp, mentor.fingerprint, granted_at, sealed, signature)
+    app.update(lambda j: j.release(entry_id, grant_id=grant_id, mentor_name=mentor.name,
+                                   mentor_fingerprint=mentor.fingerprint), grants_granted=[row])
     return grant_id
 
 
 def revoke_release(app: Any, grant_id: str) -> None:
-    """Deletes the grant first (so the key is gone even if recording fails), then records it."""
-    if app.releases().get(grant_id) == "active":
-        with app.recorder.datastore.transaction(commit=True) as c:
-            c.execute("DELETE FROM mj_grants WHERE grant_id = ?", (grant_id,))
-    app.update(lambda j: j.revoke(grant_id))
+    """Records the revocation and deletes the grant, in one transaction."""
+    app.update(lambda j: j.revoke(grant_id), grants_revoked=[grant_id])
 
 
 def released_to_me(app: Any) -> tuple[list[Released], list[str]]:

@@ -65,6 +65,10 @@ class _SealedRecorderMixin:
             "INSERT INTO mj_data_keys VALUES (?,?,?,?,?)",
             [(s.originator_id.hex, self.kind, s.originator_version, s.jk_id, s.dek_wrap)
              for s in stored_events])
+        # Grants move with the events that record them (EntryReleased, ReleaseRevoked), so the
+        # journal never says "released" without a grant, or "revoked" while one remains.
+        c.executemany("INSERT INTO mj_grants VALUES (?,?,?,?,?,?,?,?)", kwargs.get("grants_granted", ()))
+        c.executemany("DELETE FROM mj_grants WHERE grant_id = ?", [(g,) for g in kwargs.get("grants_revoked", ())])
         return result
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,

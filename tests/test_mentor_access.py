@@ -174,3 +174,22 @@ def test_an_ambiguous_mentor_lists_the_candidates(run, exchange):
     result = run("share", exchange["written"][5][:10], "--with", "")
     assert result.exit_code == 1
     assert "ambiguous" in result.stderr and "Grace Hopper" in result.stderr and "Alan Turing" in result.stderr
+
+
+def test_a_refused_release_leaves_no_grant_behind(run, exchange, home):
+    from journal.app import JournalApp
+    from journal.directory import find
+    from journal.errors import RuleBroken
+    from journal.sharing import release_entry
+
+    app = JournalApp(home / "journal.db", unlock_identity(home / "identity.json", PASSPHRASE))
+    entry = exchange["written"][11]
+    app.update(lambda j: j.retract(entry))
+    with closing(sqlite3.connect(home / "journal.db")) as db:
+        before = db.execute("SELECT COUNT(*) FROM mj_grants").fetchone()[0]
+    with pytest.raises(RuleBroken, match="retracted"):
+        release_entry(app, entry, find(app.recorder.datastore, "grace", role="mentor"))
+    with closing(sqlite3.connect(home / "journal.db")) as db:
+        assert db.execute("SELECT COUNT(*) FROM mj_grants").fetchone()[0] == before
+    assert not any(e.kind == "release" and e.fields["target_id"] == entry for e in app.history())
+    app.close()

@@ -55,6 +55,7 @@ class Session:
         app = JournalApp(self.store_path, identity)
         if identity.role == "mentee":
             _import_feedback(app)
+            _contribute(app)
         return app
 
     def close(self) -> None:
@@ -79,3 +80,16 @@ def _import_feedback(app: Any) -> None:
         click.echo(f"Imported {len(imported)} feedback message(s) from your mentors (see `mj inbox`)", err=True)
     for reason in rejected:
         click.echo(f"Rejected: {reason}", err=True)
+
+
+def _contribute(app: Any) -> None:
+    """Closed months of joined programmes are sent at the mentee's next command."""
+    from datetime import date
+
+    from domain.errors import JournalError
+    from projections.programme import contribute_closed_periods
+
+    try:
+        contribute_closed_periods(app, date.today())
+    except JournalError:
+        return  # a read-only or busy store, or a programme gone: the months wait for the next command

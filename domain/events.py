@@ -267,6 +267,30 @@ class FeedbackReceived(RecordEvent):
         journal.received.append(self.message_id)
 
 
+ProgrammeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
+                                                  pattern=r"^[\w .-]+$")]
+
+
+class ProgrammeJoined(RecordEvent):
+    """Consent to contribute bounded, anonymised monthly metrics to a programme."""
+
+    kind: ClassVar[str] = "joined"
+
+    programme: ProgrammeName
+
+    def apply(self, journal: Any) -> None:
+        journal.programmes[self.programme] = [self.at.strftime("%Y-%m"), None]
+
+
+class ProgrammeLeft(RecordEvent):
+    kind: ClassVar[str] = "left"
+
+    programme: ProgrammeName
+
+    def apply(self, journal: Any) -> None:
+        journal.programmes[self.programme][1] = self.at.strftime("%Y-%m")
+
+
 EVENT_TYPES: dict[str, type[JournalEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -288,6 +312,8 @@ EVENT_TYPES: dict[str, type[JournalEvent]] = {
         ReleaseRevoked,
         SummaryPublished,
         FeedbackReceived,
+        ProgrammeJoined,
+        ProgrammeLeft,
     )
 }
 

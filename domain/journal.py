@@ -53,6 +53,7 @@ class MenteeJournal(BaseAggregate[UUID]):
         self.retracted: list[str] = []
         self.releases: dict[str, list[str]] = {}
         self.received: list[str] = []
+        self.programmes: dict[str, list[str | None]] = {}  # name -> [joined month, left month]
 
     # -- verbs -------------------------------------------------------------------------
 
@@ -148,6 +149,16 @@ class MenteeJournal(BaseAggregate[UUID]):
         return self._record(ev.FeedbackReceived, None, message_id=message_id, from_name=from_name,
                             from_fingerprint=from_fingerprint, text=text, about=about, sent_at=sent_at)
 
+    def join_programme(self, programme: str, *, at=None) -> str:
+        if programme in self.programmes and self.programmes[programme][1] is None:
+            raise RuleBroken(f"you are already in programme {programme!r}")
+        return self._record(ev.ProgrammeJoined, at, programme=programme)
+
+    def leave_programme(self, programme: str, *, at=None) -> str:
+        if programme not in self.programmes or self.programmes[programme][1] is not None:
+            raise RuleBroken(f"you are not in programme {programme!r}")
+        return self._record(ev.ProgrammeLeft, at, programme=programme)
+
     # -- rules -------------------------------------------------------------------------
 
     def _when(self, at: datetime | None) -> datetime:
@@ -218,6 +229,7 @@ class JournalSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
             state[key] = datetime.fromisoformat(state[key])
         state.setdefault("releases", {})  # snapshots taken before sharing existed
         state.setdefault("received", [])
+        state.setdefault("programmes", {})
         state.update(_id=self.originator_id, _version=self.originator_version, _pending_events=[])
         journal = object.__new__(cls)
         journal.__dict__.update(state)

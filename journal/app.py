@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.domain import OriginatorVersionError
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import Environment
 
@@ -138,7 +139,12 @@ class JournalApp(Application[UUID]):
 
     def _journal(self) -> MenteeJournal:
         self.keyring.current(self.journal_id)  # fails clearly if this store has no journal of ours
-        return self.repository.get(self.journal_id, projector_func=project_journal)
+        try:
+            return self.repository.get(self.journal_id, projector_func=project_journal)
+        except OriginatorVersionError as gap:
+            missing = gap.args[1] if len(gap.args) > 1 else "?"
+            raise TamperedRecord(f"{record_name(self.journal_id, missing)} is missing from the log: "
+                                 "run `mj verify`") from None
 
     # -- reading -----------------------------------------------------------------------
 
@@ -192,6 +198,11 @@ class JournalApp(Application[UUID]):
         entries = self.entries()
         entry_id = resolve(prefix, [e.id for e in entries], "entry")
         return next(e for e in entries if e.id == entry_id)
+
+    def programmes(self) -> dict[str, tuple[str, str | None]]:
+        """Programme name -> (month joined, month left or None)."""
+        with store_errors(self.store):
+            return {name: (joined, left) for name, (joined, left) in self._journal().programmes.items()}
 
     def received_messages(self) -> set[str]:
         with store_errors(self.store):

@@ -45,6 +45,8 @@ class EntryView:
             "revoke": lambda: f"revoked release {ref('grant_id')}",
             "summary": lambda: f"summary of {f['start']} → {f['end']}",
             "mentor-feedback": lambda: f"{f['from_name']}: {f['text']}",
+            "joined": lambda: f"joined programme {f['programme']}",
+            "left": lambda: f"left programme {f['programme']}",
         }
         text = by_kind[self.kind]() if self.kind in by_kind else f.get("text", "")
         return text.splitlines()[0] if text else ""

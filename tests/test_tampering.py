@@ -297,3 +297,11 @@ def test_mj_verify_reports_the_last_event_deleted(written, run):
 def test_mj_verify_reports_a_deleted_data_key(written, run):
     delete_data_key(written, 4)
     assert_one_line_error(run("verify"), record(written, 4), "no data key")
+
+
+def test_a_write_over_a_gap_in_the_middle_is_refused_as_tampering(written):
+    delete_record(written, 3)
+    app = reopen(written)
+    with pytest.raises(TamperedRecord, match=f"{record(app, 3)} is missing"):
+        app.update(lambda j: j.check_in("written over the gap"))
+    app.close()

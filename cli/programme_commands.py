@@ -1,0 +1,103 @@
+"""`mj program …`: programmes for managers (create, report) and mentees (join, leave, contribute)."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+import click
+
+from cli.output import emit_json, say
+from cli.session import pass_session
+
+
+@click.group()
+def program():
+    """Programmes: anonymised, differentially private aggregates across a cohort of mentees."""
+
+
+@program.command("create")
+@click.argument("name")
+@click.option("--k", type=int, default=10, show_default=True, help="Smallest cell released (never below 5).")
+@click.option("--epsilon", default="1", show_default=True, help="Privacy budget per quarter (e.g. 1 or 1/2).")
+@click.option("--months", type=int, default=6, show_default=True, help="The programme's length in months.")
+@pass_session
+def program_create(session, name, k, epsilon, months):
+    """Manager: create a programme with its own aggregation key."""
+    from journal.programmes import create_programme
+
+    try:
+        budget = Fraction(epsilon)
+    except (ValueError, ZeroDivisionError):
+        raise click.BadParameter(f"{epsilon!r} is not a number", param_hint="--epsilon") from None
+    programme = create_programme(session.app, name, k=k, epsilon=budget, months=months)
+    say(f"Created programme {programme.name!r}: k={programme.k}, ε={programme.epsilon} per quarter, "
+        f"{programme.months} months")
+
+
+@program.command("join")
+@click.argument("name")
+@pass_session
+def program_join(session, name):
+    """Mentee: consent to send this programme bounded monthly figures, with no name attached."""
+    from journal.programmes import find_programme
+
+    programme = find_programme(session.app, name)
+    session.app.update(lambda j: j.join_programme(programme.name))
+    say(f"Joined {programme.name!r}: each closed month, your client sends counts and 1–5 ratings, "
+        "sealed to the programme, under a pseudonym that changes every month")
+
+
+@program.command("leave")
+@click.argument("name")
+@pass_session
+def program_leave(session, name):
+    """Mentee: stop contributing to this programme (what was sent stays in its aggregates)."""
+    session.app.update(lambda j: j.leave_programme(name))
+    say(f"Left {name!r}: no further months will be sent")
+
+
+@program.command("contribute")
+@pass_session
+def program_contribute(session):
+    """Mentee: send every closed month not yet sent (write commands do this too)."""
+    from projections.programme import contribute_closed_periods
+
+    sent = contribute_closed_periods(session.app, date.today())
+    say(f"Sent {sent} new monthly contribution(s)" if sent else "Nothing new to send")
+
+
+@program.command("report")
+@click.argument("name")
+@click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@click.option("--rebuild", is_flag=True, help="Rebuild the aggregates from every contribution first.")
+@pass_session
+def program_report(session, name, json_, rebuild):
+    """Manager: release the fixed catalogue with differential-privacy noise (spends budget)."""
+    from rich.progress import Progress
+
+    from projections.programme import CATALOGUE, catch_up, release_report
+
+    if rebuild:
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Rebuilding the aggregates", total=None)
+            catch_up(session.app, name, progress=lambda n: bar.advance(task, n), from_scratch=True)
+    report = release_report(session.app, name, date.today())
+    if json_:
+        emit_json(report.as_json())
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{name}: k={report.k}, ε spent {report.epsilon_spent}, left this quarter {report.epsilon_left}",
+                  box=None, header_style="bold")
+    table.add_column("period")
+    for column in CATALOGUE:
+        table.add_column(column, justify="right")
+    for row in report.periods:
+        table.add_row(row["period"], *[f"[dim]{row[c]}[/]" if row[c] == "suppressed" else str(row[c]) for c in CATALOGUE])
+    from rich.console import Console
+
+    Console().print(table)
+
+
+COMMANDS = [program]

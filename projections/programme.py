@@ -1,0 +1,171 @@
+"""Programme aggregates: a mentee's bounded monthly metrics, the manager's incremental view of
+sums and counts, and the report released with differential privacy.
+
+The catalogue is fixed (no ad-hoc queries, which would invite differencing attacks). Every
+metric is clamped to its bounds before it leaves the mentee's machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from projections import privacy
+from projections.model import JournalModel
+
+BOUNDS = {"active": (0, 1), "checkins": (0, 31), "meetings": (0, 4), "meeting_minutes": (0, 600),
+          "met_norm": (0, 1), "goals_set": (0, 5), "goals_achieved": (0, 5), "milestones": (0, 10),
+          "confidence": (1, 5), "satisfaction": (1, 5)}
+BATCH = 2000
+
+
+def _clamp(metric: str, value: int) -> int:
+    low, high = BOUNDS[metric]
+    return max(low, min(high, value))
+
+
+def month_of(moment) -> str:
+    return moment.astimezone().strftime("%Y-%m")
+
+
+def closed_periods(joined: str, left: str | None, today: date) -> list[str]:
+    """Whole months from joining up to (not including) this month, or the month of leaving."""
+    end = min(f"{today:%Y-%m}", left or "9999-12")
+    year, month, periods = int(joined[:4]), int(joined[5:]), []
+    while f"{year:04d}-{month:02d}" < end:
+        periods.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return periods
+
+
+def monthly_metrics(model: JournalModel, period: str, cohort: str) -> dict[str, Any]:
+    """One mentee's bounded figures for one month: counts and 1–5 means, nothing else."""
+    entries = [e for e in model.entries if month_of(e.at) == period]
+    kinds = [e.kind for e in entries]
+    minutes = sum(e.fields["minutes"] for e in entries if e.kind == "meeting")
+    confidences = [e.fields["confidence"] for e in entries if e.kind == "checkin" and e.fields.get("confidence")]
+    moods = [e.fields["mood"] for e in entries if e.kind == "checkin" and e.fields.get("mood")]
+    metrics = {"active": int(bool(entries)), "checkins": kinds.count("checkin"), "meetings": kinds.count("meeting"),
+               "meeting_minutes": minutes, "met_norm": int(minutes >= 60), "goals_set": kinds.count("goal"),
+               "goals_achieved": kinds.count("achieved"), "milestones": kinds.count("reached")}
+    metrics = {m: _clamp(m, v) for m, v in metrics.items()}
+    for name, values in (("confidence", confidences), ("satisfaction", moods)):
+        metrics[name] = _clamp(name, round(sum(values) / len(values))) if values else None
+    return {"period": period, "cohort": cohort, "metrics": metrics}
+
+
+def contribute_closed_periods(app: Any, today: date, model: JournalModel | None = None) -> int:
+    """Seals every closed period of every joined programme not yet sent; returns how many were
+    new. The journal is only read when something is missing, so that commands stay quick."""
+    from journal.programmes import contribute, find_programme, missing_periods
+
+    sent = 0
+    for name, (joined, left) in app.programmes().items():
+        programme = find_programme(app, name)
+        missing = missing_periods(app, programme, closed_periods(joined, left, today)[-programme.months:])
+        if missing and model is None:
+            model = JournalModel.build(app.history())
+        for period in missing:
+            sent += contribute(app, programme, period, monthly_metrics(model, period, cohort=joined))
+    return sent
+
+
+def catch_up(app: Any, name: str, progress: Callable[[int], None] | None = None,
+             from_scratch: bool = False) -> tuple[int, dict[str, Any]]:
+    """The manager's view: sums and counts per cohort, period and metric, advanced over the
+    contributions added since its position (or rebuilt), saved with that position."""
+    from journal import programmes
+
+    programme = programmes.find_programme(app, name)
+    key = programmes.programme_private_key(app, programme)
+    position, view = (0, {}) if from_scratch else programmes.load_view(app, key, name)
+    added = 0
+    while batch := programmes.contributions_after(app, name, position, BATCH):
+        for rowid, period, sealed in batch:
+            payload = programmes.open_contribution(key, name, period, sealed)
+            for metric, value in payload["metrics"].items():
+                if metric in BOUNDS and value is not None:
+                    cell = view.setdefault(f"{payload['cohort']}|{period}|{metric}", [0, 0])
+                    cell[0] += _clamp(metric, int(value))
+                    cell[1] += 1
+            position = rowid
+        added += len(batch)
+        programmes.save_view(app, key, name, position, view)
+        if progress:
+            progress(len(batch))
+    return added, view
+
+
+@dataclass(frozen=True)
+class ProgrammeReport:
+    programme: str
+    k: int
+    epsilon_spent: str
+    epsilon_left: str
+    periods: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"programme": self.programme, "k": self.k, "epsilon_spent": self.epsilon_spent,
+                "epsilon_left": self.epsilon_left, "periods": self.periods}
+
+
+CATALOGUE = ("active mentees", "check-ins per mentee", "meetings per mentee", "share meeting the norm",
+             "goals set", "goals achieved", "milestones reached", "confidence", "satisfaction")
+
+
+def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource = privacy.SYSTEM_RANDOM
+                   ) -> ProgrammeReport:
+    """Spends a quarter of the quarter's budget on one release of the fixed catalogue."""
+    from journal.programmes import find_programme, spend
+
+    programme = find_programme(app, name)
+    _, view = catch_up(app, name)
+    totals: dict[tuple[str, str], list[int]] = {}
+    for key, (total, count) in view.items():
+        _, period, metric = key.split("|")
+        cell = totals.setdefault((period, metric), [0, 0])
+        cell[0] += total
+        cell[1] += count
+    periods = sorted({p for p, _ in totals})
+    cost = programme.epsilon / 4
+    left = spend(app, programme, f"{today.year}-Q{(today.month - 1) // 3 + 1}", cost)
+    # Each period makes 11 noisy releases (7 sums or counts, and a sum and a count for each of the
+    # two means); by sequential composition each gets an equal share of the cost.
+    per_cell = cost / max(len(periods) * 11, 1)
+    rows = [_release_period(period, totals, programme.k, per_cell, rng) for period in periods]
+    return ProgrammeReport(name, programme.k, str(cost), str(left), rows)
+
+
+def _release_period(period, totals, k, epsilon, rng) -> dict[str, Any]:
+    def cell(metric):
+        return totals.get((period, metric), [0, 0])
+
+    active_true = cell("active")[0]
+    active = privacy.noisy_count(active_true, epsilon, k, rng)
+    row: dict[str, Any] = {"period": period}
+    # Cells built on fewer than k true contributors are suppressed whatever the noise says, so
+    # that a small programme never releases anything but "suppressed".
+    if active.suppressed or active_true < k:
+        return row | {name: "suppressed" for name in CATALOGUE}
+    n = active.value
+
+    def mean(metric, bound):
+        total, count = cell(metric)
+        if count < k:
+            return "suppressed"
+        noisy_n = privacy.noisy_count(count, epsilon, k, rng)
+        if noisy_n.suppressed:
+            return "suppressed"
+        return round(privacy.noisy_sum(total, epsilon, bound, rng) / noisy_n.value, 2)
+
+    row |= {"active mentees": n,
+            "check-ins per mentee": round(privacy.noisy_sum(cell("checkins")[0], epsilon, 31, rng) / n, 2),
+            "meetings per mentee": round(privacy.noisy_sum(cell("meetings")[0], epsilon, 4, rng) / n, 2),
+            "share meeting the norm": round(privacy.noisy_sum(cell("met_norm")[0], epsilon, 1, rng) / n, 2),
+            "goals set": privacy.noisy_sum(cell("goals_set")[0], epsilon, 5, rng),
+            "goals achieved": privacy.noisy_sum(cell("goals_achieved")[0], epsilon, 5, rng),
+            "milestones reached": privacy.noisy_sum(cell("milestones")[0], epsilon, 10, rng),
+            "confidence": mean("confidence", 5), "satisfaction": mean("satisfaction", 5)}
+    return row
+

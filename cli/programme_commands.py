@@ -73,7 +73,11 @@ def program_contribute(session):
 @click.option("--rebuild", is_flag=True, help="Rebuild the aggregates from every contribution first.")
 @pass_session
 def program_report(session, name, json_, rebuild):
-    """Manager: release the fixed catalogue with differential-privacy noise (spends budget)."""
+    """Manager: the fixed catalogue per closed month, with differential-privacy noise.
+
+    Each month is released once, when first reported, at a third of the quarter's ε; later
+    reports show it again at no cost. Cells under k are shown as suppressed.
+    """
     from rich.progress import Progress
 
     from projections.programme import CATALOGUE, catch_up, release_report
@@ -88,7 +92,7 @@ def program_report(session, name, json_, rebuild):
         return
     from rich.table import Table
 
-    table = Table(title=f"{name}: k={report.k}, ε spent {report.epsilon_spent}, left this quarter {report.epsilon_left}",
+    table = Table(title=f"{name}: k={report.k}, ε spent now {report.epsilon_spent}, left this quarter {report.epsilon_left}",
                   box=None, header_style="bold")
     table.add_column("period")
     for column in CATALOGUE:

@@ -175,3 +175,22 @@ def spend(app: Any, programme: Programme, quarter: str, cost: Fraction) -> Fract
                                f"({spent} of {programme.epsilon}); the next release is possible next quarter")
         c.execute("INSERT OR REPLACE INTO mj_privacy_ledger VALUES (?,?,?)", (programme.name, quarter, str(spent + cost)))
     return programme.epsilon - spent - cost
+
+
+def remaining(app: Any, programme: Programme, quarter: str) -> Fraction:
+    with app.recorder.datastore.transaction(commit=False) as c:
+        c.execute("SELECT spent FROM mj_privacy_ledger WHERE programme = ? AND quarter = ?", (programme.name, quarter))
+        row = c.fetchone()
+    return programme.epsilon - (Fraction(row[0]) if row else 0)
+
+
+def released_periods(app: Any, programme: str) -> dict[str, dict[str, Any]]:
+    """Statistics already released (noisy, suppressed where small): public by nature, reused."""
+    with app.recorder.datastore.transaction(commit=False) as c:
+        c.execute("SELECT period, row FROM mj_programme_releases WHERE programme = ? ORDER BY period", (programme,))
+        return {period: json.loads(row) for period, row in c.fetchall()}
+
+
+def store_release(app: Any, programme: str, period: str, row: dict[str, Any]) -> None:
+    with app.recorder.datastore.transaction(commit=True) as c:
+        c.execute("INSERT INTO mj_programme_releases VALUES (?,?,?)", (programme, period, json.dumps(row)))

@@ -35,6 +35,8 @@ KEY_TABLES = [
     "CREATE TABLE IF NOT EXISTS mj_contributions (programme TEXT, period TEXT, pseudonym BLOB, sealed BLOB, "
     "PRIMARY KEY (programme, period, pseudonym))",
     "CREATE TABLE IF NOT EXISTS mj_programme_views (programme TEXT PRIMARY KEY, position INTEGER, sealed BLOB)",
+    "CREATE TABLE IF NOT EXISTS mj_programme_releases (programme TEXT, period TEXT, row TEXT, "
+    "PRIMARY KEY (programme, period))",
     "CREATE TABLE IF NOT EXISTS mj_privacy_ledger (programme TEXT, quarter TEXT, spent TEXT, "
     "PRIMARY KEY (programme, quarter))",
     "CREATE TABLE IF NOT EXISTS mj_inbox (message_id TEXT PRIMARY KEY, recipient_fingerprint TEXT, "

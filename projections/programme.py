@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from typing import Any, Callable
 
+from domain.errors import JournalError
 from projections import privacy
 from projections.model import JournalModel
 
@@ -116,8 +118,10 @@ CATALOGUE = ("active mentees", "check-ins per mentee", "meetings per mentee", "s
 
 def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource = privacy.SYSTEM_RANDOM
                    ) -> ProgrammeReport:
-    """Spends a quarter of the quarter's budget on one release of the fixed catalogue."""
-    from journal.programmes import find_programme, spend
+    """Releases every closed period not yet released, oldest first, each once and for good (later
+    reports reuse it at no cost), spending a third of the quarter's budget per period. Refused
+    when the budget cannot pay for even one new period."""
+    from journal.programmes import find_programme, released_periods, remaining, spend, store_release
 
     programme = find_programme(app, name)
     _, view = catch_up(app, name)
@@ -127,14 +131,26 @@ def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource =
         cell = totals.setdefault((period, metric), [0, 0])
         cell[0] += total
         cell[1] += count
-    periods = sorted({p for p, _ in totals})
-    cost = programme.epsilon / 4
-    left = spend(app, programme, f"{today.year}-Q{(today.month - 1) // 3 + 1}", cost)
-    # Each period makes 11 noisy releases (7 sums or counts, and a sum and a count for each of the
-    # two means); by sequential composition each gets an equal share of the cost.
-    per_cell = cost / max(len(periods) * 11, 1)
-    rows = [_release_period(period, totals, programme.k, per_cell, rng) for period in periods]
-    return ProgrammeReport(name, programme.k, str(cost), str(left), rows)
+    released = released_periods(app, name)
+    fresh = sorted({p for p, _ in totals if p < f"{today:%Y-%m}"} - set(released))
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    per_period, left, spent = programme.epsilon / 3, None, Fraction(0)
+    for period in fresh:
+        try:
+            left = spend(app, programme, quarter, per_period)
+        except JournalError:
+            if spent == 0:
+                raise
+            break  # the rest waits for next quarter's budget
+        spent += per_period
+        # 11 noisy releases per period (7 sums or counts, a sum and a count per mean): by
+        # sequential composition each gets an equal share.
+        row = _release_period(period, totals, programme.k, per_period / 11, rng)
+        store_release(app, name, period, row)
+        released[period] = row
+    if left is None:
+        left = remaining(app, programme, quarter)
+    return ProgrammeReport(name, programme.k, str(spent), str(left), [released[p] for p in sorted(released)])
 
 
 def _release_period(period, totals, k, epsilon, rng) -> dict[str, Any]:

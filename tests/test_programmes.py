@@ -1,0 +1,216 @@
+"""Programme aggregates: what the manager can open, suppression, idempotence, leaving, budget."""
+
+import json
+import sqlite3
+from contextlib import closing
+from datetime import date, datetime, timedelta, timezone
+from fractions import Fraction
+
+import pytest
+
+from journal.app import JournalApp, enrol
+from journal.errors import JournalError
+from journal.identity import unlock_identity
+from journal.programmes import create_programme, find_programme, load_view, programme_private_key
+from projections import programme as agg
+from tests.conftest import PASSPHRASE
+
+NOW = datetime.now(timezone.utc)
+TODAY = date.today()
+MONTHS_AGO = [NOW - timedelta(days=31 * n) for n in (3, 2, 1)]
+
+
+@pytest.fixture
+def store(home):
+    return home / "journal.db"
+
+
+def person(home, store, name, role):
+    enrol(home / f"{name}.json", store, name=name, role=role, passphrase=PASSPHRASE)
+    return JournalApp(store, unlock_identity(home / f"{name}.json", PASSPHRASE))
+
+
+@pytest.fixture
+def manager(home, store):
+    app = person(home, store, "Morgan", "manager")
+    create_programme(app, "Spring", k=5, epsilon=Fraction(1), months=6)
+    yield app
+    app.close()
+
+
+def mentee_with_history(home, store, n: int, *, join=True) -> JournalApp:
+    app = person(home, store, f"Mentee{n}", "mentee")
+    if join:
+        app.update(lambda j: j.join_programme("Spring", at=MONTHS_AGO[0] - timedelta(days=1)))
+    for month, at in enumerate(MONTHS_AGO):
+        for day in range(2 + (n + month) % 4):
+            app.update(lambda j: j.check_in(f"MENTEE{n}-SECRET day {day}", mood=1 + (n + day) % 5,
+                                            confidence=1 + (n * day) % 5, at=at + timedelta(hours=day)))
+        app.update(lambda j: j.log_meeting(minutes=45 + 10 * (n % 3), focus=f"FOCUS-{n}", at=at + timedelta(days=1)))
+    return app
+
+
+def contributions(store):
+    with closing(sqlite3.connect(store)) as db:
+        return db.execute("SELECT programme, period, pseudonym, sealed FROM mj_contributions").fetchall()
+
+
+def test_a_mentee_sends_each_closed_month_once_and_anonymously(home, store, manager):
+    app = mentee_with_history(home, store, 1)
+    sent = agg.contribute_closed_periods(app, TODAY)
+    assert sent >= 3
+    assert agg.contribute_closed_periods(app, TODAY) == 0  # repeated: nothing new
+    rows = contributions(store)
+    assert len(rows) == sent and len({r[2] for r in rows}) == sent  # a fresh pseudonym each period
+    key = programme_private_key(manager, find_programme(manager, "Spring"))
+    from journal.programmes import open_contribution
+
+    for programme, period, pseudonym, sealed in rows:
+        payload = open_contribution(key, programme, period, bytes(sealed))
+        assert set(payload) == {"period", "cohort", "metrics"}
+        assert set(payload["metrics"]) == set(agg.BOUNDS)
+        for metric, value in payload["metrics"].items():
+            low, high = agg.BOUNDS[metric]
+            assert value is None or low <= value <= high
+        text = json.dumps(payload)
+        assert "MENTEE1" not in text and "FOCUS" not in text and "Mentee1" not in text
+        assert app.journal_id.hex not in text and app.identity.fingerprint not in text
+        assert app.journal_id.hex.encode() not in bytes(pseudonym)
+    app.close()
+
+
+def test_the_manager_sees_only_sums_and_counts_and_no_one_else_can_open_contributions(home, store, manager):
+    mentees = [mentee_with_history(home, store, n) for n in range(3)]
+    for app in mentees:
+        agg.contribute_closed_periods(app, TODAY)
+    added, view = agg.catch_up(manager, "Spring")
+    assert added == len(contributions(store))
+    for key, cell in view.items():
+        cohort, period, metric = key.split("|")
+        assert metric in agg.BOUNDS and len(cell) == 2 and all(isinstance(v, int) for v in cell)
+    assert all("MENTEE" not in key for key in view)
+    with pytest.raises(JournalError, match="only the manager"):
+        programme_private_key(mentees[0], find_programme(mentees[0], "Spring"))
+    for app in mentees:
+        app.close()
+
+
+def test_the_view_is_sealed_incremental_and_rebuildable(home, store, manager):
+    first = mentee_with_history(home, store, 1)
+    agg.contribute_closed_periods(first, TODAY)
+    agg.catch_up(manager, "Spring")
+    second = mentee_with_history(home, store, 2)
+    agg.contribute_closed_periods(second, TODAY)
+    added, incremental = agg.catch_up(manager, "Spring")
+    assert added > 0
+    _, rebuilt = agg.catch_up(manager, "Spring", from_scratch=True)
+    assert incremental == rebuilt
+    with closing(sqlite3.connect(store)) as db:
+        sealed = bytes(db.execute("SELECT sealed FROM mj_programme_views").fetchone()[0])
+    assert b"checkins" not in sealed and b"meeting_minutes" not in sealed
+    position, view = load_view(manager, programme_private_key(manager, find_programme(manager, "Spring")), "Spring")
+    with closing(sqlite3.connect(store)) as db:
+        last = db.execute("SELECT MAX(rowid) FROM mj_contributions").fetchone()[0]
+    assert view == rebuilt and position == last
+    for app in (first, second):
+        app.close()
+
+
+def test_fewer_than_k_mentees_release_nothing_but_suppressed(home, store, manager):
+    mentees = [mentee_with_history(home, store, n) for n in range(4)]  # k is 5
+    for app in mentees:
+        agg.contribute_closed_periods(app, TODAY)
+    report = agg.release_report(manager, "Spring", TODAY)
+    assert report.periods
+    for row in report.periods:
+        assert all(row[name] == "suppressed" for name in agg.CATALOGUE), row
+    for app in mentees:
+        app.close()
+
+
+class Seeded:
+    def __init__(self, seed):
+        import random
+
+        self.random = random.Random(seed)
+
+    def randbelow(self, n):
+        return self.random.randrange(n)
+
+
+def test_each_month_is_released_once_and_the_budget_runs_out(home, store, manager):
+    mentees = [mentee_with_history(home, store, n) for n in range(12)]
+    for app in mentees:
+        agg.contribute_closed_periods(app, TODAY)
+    first = agg.release_report(manager, "Spring", TODAY, rng=Seeded(1))
+    assert len(first.periods) == 3 and first.epsilon_left == "0"  # a third of ε per month
+    assert all(isinstance(row["active mentees"], int) or row["active mentees"] == "suppressed" for row in first.periods)
+    again = agg.release_report(manager, "Spring", TODAY, rng=Seeded(2))  # nothing new: free, same figures
+    assert again.periods == first.periods and again.epsilon_spent == "0"
+    early = person(home, store, "Early", "mentee")  # brings an older month that was never released
+    early.update(lambda j: j.join_programme("Spring", at=NOW - timedelta(days=130)))
+    early.update(lambda j: j.check_in("early days", at=NOW - timedelta(days=125)))
+    agg.contribute_closed_periods(early, TODAY)
+    with pytest.raises(JournalError, match="privacy budget .* is spent"):
+        agg.release_report(manager, "Spring", TODAY, rng=Seeded(3))
+    early.close()
+    with closing(sqlite3.connect(store)) as db:
+        released = dict(db.execute("SELECT period, row FROM mj_programme_releases").fetchall())
+    assert sorted(released) == [row["period"] for row in first.periods]
+    for app in mentees:
+        app.close()
+
+
+def test_a_repeated_contribution_changes_nothing(home, store, manager):
+    app = mentee_with_history(home, store, 1)
+    agg.contribute_closed_periods(app, TODAY)
+    _, before = agg.catch_up(manager, "Spring")
+    from journal.programmes import contribute
+
+    period = sorted(r[1] for r in contributions(store))[0]
+    model = agg.JournalModel.build(app.history())
+    assert contribute(app, find_programme(app, "Spring"), period, agg.monthly_metrics(model, period, "x")) is False
+    _, after = agg.catch_up(manager, "Spring")
+    assert after == before
+    app.close()
+
+
+def test_leaving_stops_future_contributions(home, store, manager):
+    app = mentee_with_history(home, store, 1)
+    app.update(lambda j: j.leave_programme("Spring", at=MONTHS_AGO[1] + timedelta(days=2)))
+    agg.contribute_closed_periods(app, TODAY)
+    periods = sorted(r[1] for r in contributions(store))
+    left = f"{MONTHS_AGO[1] + timedelta(days=2):%Y-%m}"
+    assert periods and all(p < left for p in periods)
+    assert agg.contribute_closed_periods(app, TODAY) == 0
+    app.close()
+
+
+def test_only_a_manager_creates_and_k_is_never_below_five(home, store, manager):
+    mentee = person(home, store, "Sam", "mentee")
+    with pytest.raises(JournalError, match="only a programme manager"):
+        create_programme(mentee, "Other", k=10, epsilon=Fraction(1), months=6)
+    with pytest.raises(JournalError, match="at least 5"):
+        create_programme(manager, "Tiny", k=4, epsilon=Fraction(1), months=6)
+    with pytest.raises(JournalError, match="already exists"):
+        create_programme(manager, "Spring", k=10, epsilon=Fraction(1), months=6)
+    with pytest.raises(JournalError, match="no programme 'Nope'"):
+        find_programme(mentee, "Nope")
+    mentee.close()
+
+
+def test_the_programme_commands_work_end_to_end(run, home, tmp_path):
+    manager = str(home / "morgan.json")
+    assert run("--identity", manager, "init", "--name", "Morgan", "--role", "manager").exit_code == 0
+    created = run("--identity", manager, "program", "create", "Autumn", "--k", "5")
+    assert created.exit_code == 0, created.output
+    assert run("init", "--name", "Ada").exit_code == 0
+    assert run("program", "join", "Autumn").exit_code == 0
+    assert run("program", "join", "Autumn").exit_code == 1  # already in
+    assert run("program", "contribute").exit_code == 0
+    report = run("--identity", manager, "program", "report", "Autumn", "--json")
+    assert report.exit_code == 0, report.output
+    assert json.loads(report.stdout)["programme"] == "Autumn"
+    assert run("program", "create", "Mine").exit_code == 1  # a mentee cannot
+    assert run("--identity", manager, "program", "create", "Low", "--k", "2").exit_code == 1
+    assert run("program", "leave", "Autumn").exit_code == 0

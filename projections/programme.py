@@ -173,15 +173,19 @@ def _release_period(period, totals, k, epsilon, rng) -> dict[str, Any]:
         noisy_n = privacy.noisy_count(count, epsilon, k, rng)
         if noisy_n.suppressed:
             return "suppressed"
-        return round(privacy.noisy_sum(total, epsilon, bound, rng) / noisy_n.value, 2)
+        return round(min(max(privacy.noisy_sum(total, epsilon, bound, rng) / noisy_n.value, 1), bound), 2)
 
-    row |= {"active mentees": n,
-            "check-ins per mentee": round(privacy.noisy_sum(cell("checkins")[0], epsilon, 31, rng) / n, 2),
-            "meetings per mentee": round(privacy.noisy_sum(cell("meetings")[0], epsilon, 4, rng) / n, 2),
-            "share meeting the norm": round(privacy.noisy_sum(cell("met_norm")[0], epsilon, 1, rng) / n, 2),
-            "goals set": privacy.noisy_sum(cell("goals_set")[0], epsilon, 5, rng),
-            "goals achieved": privacy.noisy_sum(cell("goals_achieved")[0], epsilon, 5, rng),
-            "milestones reached": privacy.noisy_sum(cell("milestones")[0], epsilon, 10, rng),
+    # Clamping noisy outputs into their possible range is post-processing: it costs no privacy.
+    def per_mentee(metric, bound):
+        return round(min(max(privacy.noisy_sum(cell(metric)[0], epsilon, bound, rng) / n, 0), bound), 2)
+
+    def total(metric, bound):
+        return max(privacy.noisy_sum(cell(metric)[0], epsilon, bound, rng), 0)
+
+    row |= {"active mentees": n, "check-ins per mentee": per_mentee("checkins", 31),
+            "meetings per mentee": per_mentee("meetings", 4), "share meeting the norm": per_mentee("met_norm", 1),
+            "goals set": total("goals_set", 5), "goals achieved": total("goals_achieved", 5),
+            "milestones reached": total("milestones", 10),
             "confidence": mean("confidence", 5), "satisfaction": mean("satisfaction", 5)}
     return row
 

@@ -70,9 +70,10 @@ def program_contribute(session):
 @program.command("report")
 @click.argument("name")
 @click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write a page with charts.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the aggregates from every contribution first.")
 @pass_session
-def program_report(session, name, json_, rebuild):
+def program_report(session, name, json_, html_path, rebuild):
     """Manager: the fixed catalogue per closed month, with differential-privacy noise.
 
     Each month is released once, when first reported, at a third of the quarter's ε; later
@@ -87,6 +88,12 @@ def program_report(session, name, json_, rebuild):
             task = bar.add_task("Rebuilding the aggregates", total=None)
             catch_up(session.app, name, progress=lambda n: bar.advance(task, n), from_scratch=True)
     report = release_report(session.app, name, date.today())
+    if html_path:
+        from projections.programme import render_programme_report
+        from projections.report import write_report
+
+        write_report(html_path, render_programme_report(report))
+        say(f"Wrote {html_path}")
     if json_:
         emit_json(report.as_json())
         return

@@ -139,3 +139,27 @@ def milestone_axis(milestones: list[tuple[str, date, bool]], today: date) -> str
         short = text if len(text) <= 22 else text[:21] + "…"
         body.append(_text(x, axis_y + dy + (4 if dy > 0 else 0), short, anchor="middle", size=9))
     return _svg(width, height, body, "Milestones over time")
+
+
+def period_bars(title: str, rows: list[tuple[str, float | None]], *, colour: str = "#5f3dc4") -> str:
+    """One bar per period; a suppressed cell is drawn as an empty dashed box, labelled so."""
+    width, height, left, bottom, top = 640, 180, 40, 30, 20
+    if not rows:
+        return _svg(width, 60, [_text(10, 30, "No released periods yet.")], title)
+    peak = max([v for _, v in rows if v is not None] + [1])
+    slot = (width - left - 10) / len(rows)
+    scale = (height - bottom - top) / peak
+    body = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#999"/>',
+            _text(left - 6, top + 4, f"{peak:g}", anchor="end", size=10)]
+    for i, (period, value) in enumerate(rows):
+        x = left + i * slot + slot * 0.15
+        if value is None:
+            body.append(f'<rect class="suppressed" x="{x:.1f}" y="{top}" width="{slot * 0.7:.1f}" '
+                        f'height="{height - bottom - top}" fill="none" stroke="#adb5bd" stroke-dasharray="4,3">'
+                        f'<title>{escape(period)}: suppressed</title></rect>')
+        else:
+            h = max(value, 0) * scale
+            body.append(f'<rect class="bar" x="{x:.1f}" y="{height - bottom - h:.1f}" width="{slot * 0.7:.1f}" '
+                        f'height="{h:.1f}" fill="{colour}"><title>{escape(period)}: {value:g}</title></rect>')
+        body.append(_text(x + slot * 0.35, height - bottom + 14, period, anchor="middle", size=10))
+    return _svg(width, height, body, title)

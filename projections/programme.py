@@ -189,3 +189,21 @@ def _release_period(period, totals, k, epsilon, rng) -> dict[str, Any]:
             "confidence": mean("confidence", 5), "satisfaction": mean("satisfaction", 5)}
     return row
 
+
+
+def render_programme_report(report: ProgrammeReport) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from projections import charts
+
+    def series(name):
+        return [(row["period"], None if row[name] == "suppressed" else row[name]) for row in report.periods]
+
+    figures = [("Active mentees", charts.period_bars("Active mentees", series("active mentees"))),
+               ("Check-ins per mentee", charts.period_bars("Check-ins per mentee", series("check-ins per mentee"),
+                                                          colour="#3b82c4")),
+               ("Share meeting the one-hour norm", charts.period_bars("Share meeting the norm",
+                                                                      series("share meeting the norm"), colour="#2f9e44")),
+               ("Confidence (1–5)", charts.period_bars("Confidence", series("confidence"), colour="#c2255c"))]
+    env = Environment(loader=PackageLoader("projections", "templates"), autoescape=select_autoescape(["html"]))
+    return env.get_template("programme.html").render(report=report, charts=figures, catalogue=CATALOGUE)

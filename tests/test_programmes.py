@@ -214,3 +214,16 @@ def test_the_programme_commands_work_end_to_end(run, home, tmp_path):
     assert run("program", "create", "Mine").exit_code == 1  # a mentee cannot
     assert run("--identity", manager, "program", "create", "Low", "--k", "2").exit_code == 1
     assert run("program", "leave", "Autumn").exit_code == 0
+
+
+def test_the_programme_report_page_has_its_charts(home, store, manager, tmp_path):
+    mentees = [mentee_with_history(home, store, n) for n in range(6)]
+    for app in mentees:
+        agg.contribute_closed_periods(app, TODAY)
+    report = agg.release_report(manager, "Spring", TODAY, rng=Seeded(4))
+    page = agg.render_programme_report(report)
+    assert page.count('<svg class="chart"') == 4 and "Programme Spring" in page
+    assert all(row["period"] in page for row in report.periods)
+    assert "MENTEE" not in page and "Mentee" not in page
+    for app in mentees:
+        app.close()

@@ -72,6 +72,7 @@ def demo(home_option):
     write_report(page, render_report(model, date.today(), owner=app.identity.name))
     console.print(f"\nReport with charts: {page}  (open it in a browser; it is plaintext, mode 0600)")
     _mentor_story(console, home, app, model)
+    _programme_story(console, home)
     report = app.verify()
     console.print(f"\n[green]✓[/] verify: {report.records} records and {report.snapshots} snapshot(s) open; "
                   "hash chain matches Sam's signed checkpoint.")
@@ -122,3 +123,56 @@ def _people(app):
     from journal.directory import people
 
     return people(app.recorder.datastore)
+
+
+def _programme_story(console, home: Path) -> None:
+    """A manager, a programme, and 40 simulated mentees: what the manager can and cannot see."""
+    from fractions import Fraction
+
+    from rich.rule import Rule
+    from rich.table import Table
+
+    from journal.app import JournalApp
+    from journal.demo_story import DEMO_PASSPHRASE, simulate_cohort
+    from journal.directory import publish
+    from journal.identity import new_identity, save_identity
+    from journal.programmes import create_programme
+    from projections.programme import CATALOGUE, release_report, render_programme_report
+    from projections.report import write_report
+
+    console.print(Rule("A programme manager sees only noisy aggregates"))
+    identity = new_identity(home / "manager.json", name="Morgan Lee", role="manager", journal_id=None)
+    save_identity(identity, DEMO_PASSPHRASE)
+    manager = JournalApp(home / "journal.db", identity)
+    publish(manager.recorder.datastore, identity)
+    create_programme(manager, "Spring cohort", k=10, epsilon=Fraction(10), months=6)
+    with console.status("40 simulated mentees write six months of records and send monthly figures…"):
+        events, mentees = simulate_cohort(home, "Spring cohort")
+        sent = _send_all(home, mentees)
+    report = release_report(manager, "Spring cohort", date.today())
+    console.print(f"{events:,} sealed events from 40 mentees; {sent} monthly contributions, each sealed to the "
+                  "programme under a pseudonym, with no name and no journal id.")
+    table = Table(title=f"Released with ε = {report.epsilon_spent} this quarter (k = {report.k})", box=None,
+                  header_style="bold")
+    for column in ("period", *CATALOGUE[:4], "confidence"):
+        table.add_column(column, justify="right")
+    for row in report.periods:
+        table.add_row(row["period"], *[str(row[c]) for c in (*CATALOGUE[:4], "confidence")])
+    console.print(table)
+    page = home / "programme.html"
+    write_report(page, render_programme_report(report))
+    console.print(f"Suppressed cells had fewer than k mentees. Programme page with charts: {page}")
+    manager.close()
+
+
+def _send_all(home: Path, identities: list) -> int:
+    """Each simulated mentee's client sends its closed months (as it would on its next command)."""
+    from journal.app import JournalApp
+    from projections.programme import contribute_closed_periods
+
+    sent = 0
+    for identity in identities:
+        app = JournalApp(home / "journal.db", identity)
+        sent += contribute_closed_periods(app, date.today())
+        app.close()
+    return sent

@@ -111,3 +111,39 @@ def files_containing(home: Path, markers: list[str]) -> list[str]:
             data = path.read_bytes()
             found += [f"{path.name}: {m!r}" for m in markers if m.encode() in data]
     return found
+
+
+def simulate_cohort(home: Path, programme: str, mentees: int = 40, months: int = 6, seed: int = 11
+                    ) -> tuple[int, list]:
+    """Simulated mentees (keys in memory, no identity files) who join over the first months and
+    write six months of records; some fade out. Returns the events written and the identities."""
+    from domain.journal import MenteeJournal
+
+    rng, written, identities = random.Random(seed), 0, []
+    now = datetime.now(timezone.utc)
+    back = now.year * 12 + now.month - 1 - months  # the first of the month, `months` whole months ago
+    start = now.replace(year=back // 12, month=back % 12 + 1, day=1, hour=12)
+    for n in range(mentees):
+        identity = new_identity(home / f"sim-{n}.json", name=f"Simulated {n}", role="mentee", journal_id=uuid4())
+        app = JournalApp(home / "journal.db", identity)
+        app.keyring.create(identity.journal_id)
+        journal = MenteeJournal.open(identity.name, journal_id=identity.journal_id)
+        joined = start + timedelta(days=31 * (0 if n < 7 else rng.choice([1, 1, 1, 2])))  # few join in month one
+        journal.join_programme(programme, at=joined)
+        goal = journal.set_goal("Simulated goal", measure="steps", target=10,
+                                due=(now + timedelta(days=60)).date(), at=joined)
+        stays = months if rng.random() < 0.8 else rng.randint(3, 4)  # some fade out
+        for month in range((joined - start).days // 31, stays):
+            first = start + timedelta(days=31 * month)
+            for day in sorted(rng.sample(range(1, 28), rng.randint(2, 14))):
+                journal.check_in("simulated", mood=rng.randint(2, 5), confidence=min(5, 1 + month // 2 + rng.randint(0, 2)),
+                                 at=first + timedelta(days=day))
+            if rng.random() < 0.85:
+                journal.log_meeting(minutes=rng.choice([30, 45, 60, 60, 90]), focus="simulated", at=first + timedelta(days=14))
+            if rng.random() < 0.3:
+                journal.add_milestone(goal, "simulated", at=first + timedelta(days=15))
+            app.save(journal)
+        written += journal.version
+        identities.append(identity)
+        app.close()
+    return written, identities

@@ -144,6 +144,7 @@ def test_the_demo_tells_the_story_and_finds_no_plaintext(run, tmp_path):
     assert "Quiet day of" in result.stdout  # what Sam reads back
     assert "verify: 3" in result.stdout  # 27 records written, a release, a summary and its release, feedback
     assert "Grace" in result.stdout and "opens 2 of Sam's" in result.stdout
+    assert "A programme manager sees only noisy aggregates" in result.stdout and "suppressed" in result.stdout
 
 
 def test_the_demo_refuses_a_directory_that_is_not_empty(run, tmp_path):

@@ -227,3 +227,23 @@ def test_the_programme_report_page_has_its_charts(home, store, manager, tmp_path
     assert "MENTEE" not in page and "Mentee" not in page
     for app in mentees:
         app.close()
+
+
+def test_no_mentee_text_reaches_any_file_after_the_programme_exchange(home, store, manager, tmp_path):
+    mentees = [mentee_with_history(home, store, n) for n in range(11)]
+    for app in mentees:
+        agg.contribute_closed_periods(app, TODAY)
+    report = agg.release_report(manager, "Spring", TODAY, rng=Seeded(5))
+    from projections.report import write_report
+
+    write_report(home / "programme.html", agg.render_programme_report(report))
+    scanned = []
+    for path in home.rglob("*"):
+        if path.is_file():
+            scanned.append(path.name)
+            data = path.read_bytes()
+            for n in range(11):
+                assert f"MENTEE{n}-SECRET".encode() not in data and f"FOCUS-{n}".encode() not in data, path
+    assert "journal.db" in scanned and "programme.html" in scanned and "Morgan.json" in scanned
+    for app in mentees:
+        app.close()

@@ -67,3 +67,12 @@ def test_the_report_is_self_contained_and_private(report):
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html
     assert "<link" not in html and " src=" not in html
     assert page.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_programme_page_draws_its_charts_without_console_errors(chromium, run, tmp_path):
+    assert run("demo", "--home", str(tmp_path / "demo")).exit_code == 0
+    page = tmp_path / "demo" / "programme.html"
+    dom, log = open_in_chromium(chromium, page, tmp_path / "profile3")
+    assert 'data-ready="yes"' in dom and 'data-charts="4"' in dom
+    assert 'class="suppressed"' in dom and 'class="bar"' in dom
+    assert console_messages(log) == []

@@ -113,7 +113,7 @@ class ProgrammeReport:
 
 
 CATALOGUE = ("active mentees", "check-ins per mentee", "meetings per mentee", "share meeting the norm",
-             "goals set", "goals achieved", "milestones reached", "confidence", "satisfaction")
+             "goals set", "goals achieved", "milestones reached", "confidence", "satisfaction", "retention")
 
 
 def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource = privacy.SYSTEM_RANDOM
@@ -150,7 +150,15 @@ def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource =
         released[period] = row
     if left is None:
         left = remaining(app, programme, quarter)
-    return ProgrammeReport(name, programme.k, str(spent), str(left), [released[p] for p in sorted(released)])
+    return ProgrammeReport(name, programme.k, str(spent), str(left), with_retention([released[p] for p in sorted(released)]))
+
+
+def with_retention(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Active mentees of each month as a share of the first released month's: computed from
+    released figures only (post-processing, no further privacy cost)."""
+    base = next((r["active mentees"] for r in rows if isinstance(r["active mentees"], int)), None)
+    return [r | {"retention": round(r["active mentees"] / base, 2)
+                 if base and isinstance(r["active mentees"], int) else "suppressed"} for r in rows]
 
 
 def _release_period(period, totals, k, epsilon, rng) -> dict[str, Any]:

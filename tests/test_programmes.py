@@ -145,6 +145,8 @@ def test_each_month_is_released_once_and_the_budget_runs_out(home, store, manage
     first = agg.release_report(manager, "Spring", TODAY, rng=Seeded(1))
     assert len(first.periods) == 3 and first.epsilon_left == "0"  # a third of ε per month
     assert all(isinstance(row["active mentees"], int) or row["active mentees"] == "suppressed" for row in first.periods)
+    released = [row for row in first.periods if isinstance(row["active mentees"], int)]
+    assert released and released[0]["retention"] == 1.0  # relative to the first released month
     again = agg.release_report(manager, "Spring", TODAY, rng=Seeded(2))  # nothing new: free, same figures
     assert again.periods == first.periods and again.epsilon_spent == "0"
     early = person(home, store, "Early", "mentee")  # brings an older month that was never released

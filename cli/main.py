@@ -15,6 +15,15 @@ class MjGroup(click.Group):
             return super().invoke(ctx)
         except JournalError as error:
             raise click.ClickException(str(error)) from None
+        except Exception as error:
+            # A database failure outside the application's own translation (a locked or
+            # read-only store met by a sharing or programme command) is still one clear line.
+            from journal.app import store_failure
+
+            failure = store_failure(error, getattr(ctx.obj, "store_path", "?"))
+            if failure is None:
+                raise
+            raise click.ClickException(str(failure)) from None
 
 
 @click.group(cls=MjGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -72,8 +72,11 @@ def _import_feedback(app: Any) -> None:
     from domain.errors import JournalError
     from journal.sharing import import_feedback
 
+    from journal.app import store_errors
+
     try:
-        imported, rejected = import_feedback(app)
+        with store_errors(app.store):
+            imported, rejected = import_feedback(app)
     except JournalError:
         return  # a read-only or busy store: the feedback waits for the next command
     if imported:
@@ -89,7 +92,10 @@ def _contribute(app: Any) -> None:
     from domain.errors import JournalError
     from projections.programme import contribute_closed_periods
 
+    from journal.app import store_errors
+
     try:
-        contribute_closed_periods(app, date.today())
+        with store_errors(app.store):
+            contribute_closed_periods(app, date.today())
     except JournalError:
         return  # a read-only or busy store, or a programme gone: the months wait for the next command

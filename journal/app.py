@@ -37,22 +37,29 @@ WRITE_ATTEMPTS = 5
 LOCK_TIMEOUT_SECONDS = 5
 
 
+def store_failure(error: BaseException, store: Path) -> StoreUnavailable | None:
+    """The one-line explanation of a database failure, or None when it is not one."""
+    if not isinstance(error, (PersistenceError, sqlite3.Error)):
+        return None
+    reason = str(error).lower()
+    if "locked" in reason or "busy" in reason:
+        return StoreUnavailable(f"store {store} is busy with another writer; nothing was saved, try again")
+    if "readonly" in reason or "read-only" in reason:
+        return StoreUnavailable(f"store {store} is read-only; nothing was saved")
+    if "not a database" in reason or "malformed" in reason:
+        return StoreUnavailable(f"{store} is not a journal store (it is not an SQLite database)")
+    if "unable to open" in reason:
+        return StoreUnavailable(f"store {store} cannot be opened: check the path and its permissions")
+    return StoreUnavailable(f"store {store} failed: {error}")
+
+
 @contextmanager
 def store_errors(store: Path) -> Iterator[None]:
     """Turns database failures into one clear line; the transaction has already rolled back."""
     try:
         yield
     except (PersistenceError, sqlite3.Error) as error:
-        reason = str(error).lower()
-        if "locked" in reason or "busy" in reason:
-            raise StoreUnavailable(f"store {store} is busy with another writer; nothing was saved, try again") from None
-        if "readonly" in reason or "read-only" in reason:
-            raise StoreUnavailable(f"store {store} is read-only; nothing was saved") from None
-        if "not a database" in reason or "malformed" in reason:
-            raise StoreUnavailable(f"{store} is not a journal store (it is not an SQLite database)") from None
-        if "unable to open" in reason:
-            raise StoreUnavailable(f"store {store} cannot be opened: check the path and its permissions") from None
-        raise StoreUnavailable(f"store {store} failed: {error}") from None
+        raise store_failure(error, store) from None
 
 
 def project_journal(journal: MenteeJournal | None, events: Iterable[Any]) -> MenteeJournal | None:

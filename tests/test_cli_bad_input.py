@@ -226,3 +226,17 @@ def test_a_failed_init_leaves_neither_identity_nor_journal(run, home, tmp_path):
     assert_refused(run("--store", str(bogus), "init", "--name", "Ada"), 1, "not a journal store")
     assert not (home / "identity.json").exists()
     assert bogus.read_text() == "not a database\n" * 50
+
+
+def test_a_read_only_store_refuses_sharing_and_programme_writes_in_one_line(run, mentee, home):
+    manager = str(home / "morgan.json")
+    assert run("--identity", manager, "init", "--name", "Morgan", "--role", "manager").exit_code == 0
+    entry = run("checkin", "before").stdout.strip()
+    assert run("--identity", str(home / "g.json"), "init", "--name", "Grace", "--role", "mentor").exit_code == 0
+    store = home / "journal.db"
+    os.chmod(store, 0o444)
+    try:
+        refused_without_writing(run, home, ["--identity", manager, "program", "create", "P"], 1, "read-only")
+        refused_without_writing(run, home, ["share", entry[:10], "--with", "grace"], 1, "read-only")
+    finally:
+        os.chmod(store, 0o600)

@@ -60,10 +60,14 @@ def share(session, prefixes, who, as_summary, since, until, goal_prefix):
         goal_id = app.resolve(goal_prefix, "goals") if goal_prefix else None
         view = summary(load_model(app), since, until, goal_id).as_json()
         entry_ids = [app.update(lambda j: j.publish_summary(view, start=since, end=until, goal_id=goal_id))]
-    else:
-        entry_ids = [app.resolve_entry(p, retracted_too=True) for p in prefixes]
+    history = app.history()  # one read for all the releases (releasing appends, it changes no entry)
+    if not as_summary:
+        from journal.app import resolve
+
+        candidates = [e.id for e in history if e.kind != "retraction"]  # retracted ones are refused by name
+        entry_ids = [resolve(p, candidates, "entry") for p in prefixes]
     for entry_id in entry_ids:
-        grant = release_entry(app, entry_id, mentor)
+        grant = release_entry(app, entry_id, mentor, history)
         click.echo(grant)
         say(f"Released {'summary' if as_summary else 'entry'} {entry_id[:8]} to {mentor.name} "
             f"({mentor.fingerprint}) as grant {grant[:8]}")

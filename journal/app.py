@@ -223,11 +223,8 @@ class JournalApp(Application[UUID]):
                 "actions": "action item", "releases": "release"}[table]
         return resolve(prefix, getattr(journal, table), what)
 
-    def resolve_entry(self, prefix: str, *, retracted_too: bool = False) -> str:
-        """An entry id from a prefix; with `retracted_too`, retracted entries are found as well,
-        so that a verb can refuse them by name rather than claim they never existed."""
-        views = [e for e in self.history() if e.kind != "retraction"] if retracted_too else self.entries()
-        return resolve(prefix, [e.id for e in views], "entry")
+    def resolve_entry(self, prefix: str) -> str:
+        return resolve(prefix, [e.id for e in self.entries()], "entry")
 
     def verify(self) -> VerifyReport:
         """Opens every record and snapshot and checks the chain against the signed checkpoint."""

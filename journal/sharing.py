@@ -44,11 +44,12 @@ def _grant_message(grant_id, journal_id, version, mentee_fp, mentor_fp, granted_
                      sealed)
 
 
-def release_entry(app: Any, entry_id: str, mentor: directory.Person) -> str:
-    """Records the release in the journal, then writes the grant into the key store."""
+def release_entry(app: Any, entry_id: str, mentor: directory.Person, history: list[EntryView] | None = None) -> str:
+    """Records the release in the journal and writes the grant, in one transaction. `history`
+    saves a second read when the caller already has it."""
     if mentor.role != "mentor":
         raise JournalError(f"{mentor.name} is a {mentor.role}: entries are released to mentors only")
-    history = app.history()
+    history = app.history() if history is None else history
     entry = next((e for e in history if e.id == entry_id), None)
     if entry is None or entry.kind in NOT_RELEASABLE or entry.kind == "retraction":
         raise JournalError(f"entry {entry_id[:8]} is a record of sharing itself and cannot be released")

@@ -86,7 +86,3 @@ def noisy_sum(true_sum: int, epsilon: Fraction, bound: int, rng: RandomSource = 
     """A sum of values clamped to [0, bound], released with epsilon-DP (sensitivity = bound)."""
     return true_sum + discrete_laplace(Fraction(bound) / epsilon, rng)
 
-
-def split_budget(epsilon: Fraction, parts: int) -> Fraction:
-    """Sequential composition: `parts` releases of epsilon/parts each spend epsilon in all."""
-    return epsilon / parts

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +35,7 @@ from journal.views import EntryView, VerifyReport
 
 T = TypeVar("T")
 SNAPSHOT_INTERVAL = 50
-WRITE_ATTEMPTS = 5
+WRITE_ATTEMPTS = 8
 LOCK_TIMEOUT_SECONDS = 5
 
 
@@ -134,12 +136,15 @@ class JournalApp(Application[UUID]):
         """Load, run one verb, save; on a concurrent write, reload and run it again.
         `key_store_changes` (grants granted or revoked) commit in the same transaction."""
         with store_errors(self.store):
-            for _ in range(WRITE_ATTEMPTS):
+            for attempt in range(WRITE_ATTEMPTS):
                 journal = self._journal()
                 result = command(journal)
                 try:
                     self.save(journal, **key_store_changes)
                 except IntegrityError:
+                    # Someone else wrote first: back off a random, growing moment so that
+                    # several writers racing for one journal stop colliding in step.
+                    time.sleep(random.uniform(0, 0.002 * 2 ** attempt))
                     continue
                 return result
         raise ConcurrentWrite()

@@ -9,7 +9,10 @@ from uuid import uuid4
 import pytest
 from click.testing import CliRunner
 
+from journal import identity as _identity
+
 PASSPHRASE = "correct horse battery"
+REAL_KDF = dict(_identity.KDF_DEFAULT)  # before any test lowers it
 CHEAP_KDF = {"memory_kib": 8 * 1024, "iterations": 1, "lanes": 1}
 TEST_FLOOR = {"memory_kib": 4 * 1024, "iterations": 1, "lanes": 1}
 
@@ -32,6 +35,14 @@ def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(identity, "KDF_DEFAULT", CHEAP_KDF)
     monkeypatch.setattr(identity, "KDF_FLOOR", TEST_FLOOR)
+
+
+@pytest.fixture
+def real_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For identities that other processes (with the real floor) will unlock."""
+    from journal import identity
+
+    monkeypatch.setattr(identity, "KDF_DEFAULT", REAL_KDF)
 
 
 @pytest.fixture

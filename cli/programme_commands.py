@@ -44,7 +44,8 @@ def program_join(session, name):
 
     programme = find_programme(session.app, name)
     session.app.update(lambda j: j.join_programme(programme.name))
-    say(f"Joined {programme.name!r}: each closed month, your client sends counts and 1–5 ratings, "
+    say(f"Joined {programme.name!r}, run by manager {programme.manager_fingerprint} (compare this fingerprint "
+        "with your manager out of band): each closed month, your client sends counts and 1–5 ratings, "
         "sealed to the programme, under a pseudonym that changes every month")
 
 

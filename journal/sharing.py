@@ -125,7 +125,7 @@ def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | No
     body = json.dumps({"message_id": message_id, "text": text, "about": about, "sent_at": sent_at,
                        "from_name": me.name[:LINE_LIMIT], "from_fingerprint": me.fingerprint},
                       sort_keys=True).encode()
-    sealed = crypto.hpke_seal(mentee.encryption_key, body,
+    sealed = crypto.hpke_seal(mentee.encryption_key, crypto.pad(body),  # padded: size says little
                               crypto.lp("mj/v1/feedback", message_id, mentee.fingerprint, me.fingerprint))
     signature = crypto.sign(me.signing_key, crypto.lp("mj/v1/feedback-signature", message_id, mentee.fingerprint,
                                                       me.fingerprint, sent_at, sealed))
@@ -154,8 +154,8 @@ def import_feedback(app: Any) -> tuple[list[str], list[str]]:
             rejected.append(f"feedback {message_id[:8]} is not signed by a mentor in the directory: not imported")
             continue
         try:
-            body = json.loads(crypto.hpke_open(me.encryption_key, sealed,
-                                               crypto.lp("mj/v1/feedback", message_id, me.fingerprint, sender_fp)))
+            body = json.loads(crypto.unpad(crypto.hpke_open(
+                me.encryption_key, sealed, crypto.lp("mj/v1/feedback", message_id, me.fingerprint, sender_fp))))
         except crypto.Unopenable:
             rejected.append(f"feedback {message_id[:8]} from {sender.name} does not open: altered, not imported")
             continue

@@ -94,7 +94,7 @@ class JournalApp(Application[UUID]):
         with store_errors(store):
             super().__init__()
         self.keyring.attach(self.recorder.datastore)
-        self.recorder.checkpointer = Checkpointer(identity.signing_key)
+        self.recorder.checkpointer = Checkpointer(self._checkpoint_key)
 
     def construct_env(self, name: str, env: Any = None) -> Environment:
         # Only our own settings: a stray CIPHER_TOPIC or COMPRESSOR_TOPIC in the user's
@@ -105,6 +105,9 @@ class JournalApp(Application[UUID]):
             "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
             "IS_SNAPSHOTTING_ENABLED": "y",
         })
+
+    def _checkpoint_key(self, journal_id: UUID) -> Any:
+        return chain.checkpoint_key(self.keyring.key(journal_id, 1))
 
     def construct_mapper(self) -> SealingMapper:
         return SealingMapper(self.keyring)
@@ -194,7 +197,7 @@ class JournalApp(Application[UUID]):
             head = chain.link(head, self.journal_id, expected, record.topic, record.state)
         with self.recorder.datastore.transaction(commit=False) as c:
             checkpoint = chain.read_checkpoint(c, self.journal_id)
-        if checkpoint is None or not checkpoint.is_signed_by(self.identity.signing_key.public_key()):
+        if checkpoint is None or not checkpoint.is_signed_by(self._checkpoint_key(self.journal_id).public_key()):
             raise TamperedRecord(f"journal {self.journal_id.hex[:8]} has no checkpoint signed by its owner")
         if checkpoint.size != len(stored):
             raise TamperedRecord(f"journal {self.journal_id.hex[:8]} holds {len(stored)} records but its signed "

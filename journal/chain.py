@@ -10,7 +10,8 @@ makes a deleted last event or a rolled-back log visible to `mj verify`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import hmac
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -51,12 +52,20 @@ def read_checkpoint(c: Any, stream_id: UUID) -> Checkpoint | None:
     return Checkpoint(stream_id, row[0], bytes(row[1]), bytes(row[2])) if row else None
 
 
-class Checkpointer:
-    """Extends the chain of each stream written in a transaction and re-signs its checkpoint."""
+def checkpoint_key(journal_key: bytes) -> Ed25519PrivateKey:
+    """The journal's own checkpoint-signing key, derived from its first journal key. Signing
+    with the owner's identity key instead would let anyone match each journal to a directory
+    entry by trying every public key on its checkpoint."""
+    return Ed25519PrivateKey.from_private_bytes(
+        hmac.new(journal_key, b"mj/v1/checkpoint-key", hashlib.sha256).digest())
 
-    def __init__(self, signing_key: Ed25519PrivateKey):
-        self.signing_key = signing_key
-        self.public_key = signing_key.public_key()
+
+class Checkpointer:
+    """Extends the chain of each stream written in a transaction and re-signs its checkpoint,
+    with the key `key_for(stream_id)` gives."""
+
+    def __init__(self, key_for: Callable[[UUID], Ed25519PrivateKey]):
+        self.key_for = key_for
         self._signed_here: set[tuple[UUID, int, bytes, bytes]] = set()
 
     def extend(self, c: Any, stored_events: Iterable[Any]) -> None:
@@ -64,12 +73,13 @@ class Checkpointer:
         for stored in stored_events:
             by_stream.setdefault(stored.originator_id, []).append(stored)
         for stream_id, events in by_stream.items():
+            signing_key = self.key_for(stream_id)
             checkpoint = read_checkpoint(c, stream_id)
             size, head = (0, GENESIS) if checkpoint is None else (checkpoint.size, checkpoint.head)
             signed_here = checkpoint is not None and (
                 (stream_id, checkpoint.size, checkpoint.head, checkpoint.signature) in self._signed_here)
             # A checkpoint this process signed a moment ago needs no second look.
-            if checkpoint is not None and not signed_here and not checkpoint.is_signed_by(self.public_key):
+            if checkpoint is not None and not signed_here and not checkpoint.is_signed_by(signing_key.public_key()):
                 raise TamperedRecord(f"the checkpoint of journal {stream_id.hex[:8]} is not signed "
                                      "by its owner: run `mj verify`")
             for stored in sorted(events, key=lambda s: s.originator_version):
@@ -79,7 +89,7 @@ class Checkpointer:
                         f"write is record {stored.originator_version}: run `mj verify`")
                 head = link(head, stream_id, stored.originator_version, stored.topic, stored.state)
                 size += 1
-            signature = crypto.sign(self.signing_key, checkpoint_message(stream_id, size, head))
+            signature = crypto.sign(signing_key, checkpoint_message(stream_id, size, head))
             c.execute("INSERT OR REPLACE INTO mj_checkpoints VALUES (?,?,?,?)",
                       (stream_id.hex, size, head, signature))
             self._signed_here = {(stream_id, size, head, signature)}

@@ -193,3 +193,23 @@ def test_a_refused_release_leaves_no_grant_behind(run, exchange, home):
         assert db.execute("SELECT COUNT(*) FROM mj_grants").fetchone()[0] == before
     assert not any(e.kind == "release" and e.fields["target_id"] == entry for e in app.history())
     app.close()
+
+
+def test_no_directory_key_verifies_a_journal_checkpoint(exchange, home):
+    """Checkpoints are signed with a key derived from the journal key, not the owner's identity
+    key, so the operator cannot match journals to names by trying the directory's keys."""
+    from journal.chain import checkpoint_message
+    from journal.directory import people
+
+    from journal.app import JournalApp
+
+    app = JournalApp(home / "journal.db", unlock_identity(home / "identity.json", PASSPHRASE))
+    everyone = people(app.recorder.datastore)
+    with closing(sqlite3.connect(home / "journal.db")) as db:
+        checkpoints = db.execute("SELECT stream_id, size, head, signature FROM mj_checkpoints").fetchall()
+    assert checkpoints and len(everyone) == 3
+    for stream, size, head, signature in checkpoints:
+        message = checkpoint_message(UUID(stream), size, bytes(head))
+        assert not any(crypto.signature_holds(p.signing_key, bytes(signature), message) for p in everyone)
+    assert app.verify().checkpoint_size == checkpoints[0][1]  # while the owner still verifies it
+    app.close()

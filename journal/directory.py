@@ -88,9 +88,11 @@ def find(datastore: Any, query: str, *, role: str) -> Person:
         return matches[0]
     if len(matches) == 1:
         raise JournalError(f"{matches[0].name} is a {matches[0].role}, not a {role}")
-    listing = "; ".join(f"{p.name} ({p.role}, {p.fingerprint})" for p in (matches or everyone) if p.verified)
+    listing = "; ".join(f"{p.name} ({p.role}, {p.fingerprint})" for p in matches)
     if not matches:
         unverified = [p.name for p in everyone if not p.verified and p.name.casefold() == wanted]
         hint = f" ({query!r} has an entry whose signature does not verify: not used)" if unverified else ""
-        raise JournalError(f"no {role} {query!r} in this store's directory{hint}; known: {listing or 'nobody'}")
+        same_role = "; ".join(f"{p.name} ({p.fingerprint})" for p in verified if p.role == role)
+        raise JournalError(f"no {role} {query!r} in this store's directory{hint}; "
+                           f"{role}s here: {same_role or 'none yet'}")
     raise JournalError(f"{query!r} is ambiguous: {listing}; give a longer fingerprint prefix")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from fractions import Fraction
@@ -48,6 +49,8 @@ def create_programme(app: Any, name: str, *, k: int, epsilon: Fraction, months: 
     me = app.identity
     if me.role != "manager":
         raise JournalError(f"{me.name} is a {me.role}: only a programme manager creates programmes")
+    if not re.fullmatch(r"[\w .-]{1,80}", name) or not name.strip():
+        raise JournalError(f"{name!r} is not a programme name: use letters, digits, spaces, '.', '-' or '_'")
     if k < MIN_K:
         raise JournalError(f"k must be at least {MIN_K}: smaller cells identify people")
     if not (Fraction(1, 100) <= epsilon <= 10):

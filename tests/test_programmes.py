@@ -194,6 +194,8 @@ def test_only_a_manager_creates_and_k_is_never_below_five(home, store, manager):
         create_programme(mentee, "Other", k=10, epsilon=Fraction(1), months=6)
     with pytest.raises(JournalError, match="at least 5"):
         create_programme(manager, "Tiny", k=4, epsilon=Fraction(1), months=6)
+    with pytest.raises(JournalError, match="not a programme name"):
+        create_programme(manager, "Bad/Name", k=10, epsilon=Fraction(1), months=6)
     with pytest.raises(JournalError, match="already exists"):
         create_programme(manager, "Spring", k=10, epsilon=Fraction(1), months=6)
     with pytest.raises(JournalError, match="no programme 'Nope'"):

@@ -118,6 +118,8 @@ def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | No
     text = text.strip()
     if not text or len(text) > TEXT_LIMIT:
         raise RuleBroken(f"text: must have 1 to {TEXT_LIMIT} characters")
+    if app.identity.role != "mentor":
+        raise JournalError("only mentors send feedback this way: a mentee's own feedback is `mj feedback add`")
     if mentee.role != "mentee":
         raise JournalError(f"{mentee.name} is a {mentee.role}: feedback goes to mentees")
     me, message_id = app.identity, uuid4().hex

@@ -168,3 +168,9 @@ def test_a_directory_entry_that_does_not_verify_is_shown_as_such_and_never_used(
     assert "Grace Hopper (edited)   SIGNATURE DOES NOT VERIFY: never used" in listing
     refused = run("share", shared["entries"][2][:10], "--with", "Grace Hopper (edited)")
     assert refused.exit_code == 1 and "signature does not verify" in refused.stderr
+
+
+def test_only_mentors_send_feedback(run, shared):
+    result = run("feedback", "send", "--to", "ada", "I am the mentee")
+    assert result.exit_code == 1 and "only mentors send feedback" in result.stderr
+    assert inbox_rows(shared["db"]) == []

@@ -4,6 +4,7 @@ import json
 import os
 import sqlite3
 from contextlib import closing
+from datetime import datetime, timezone
 
 import pytest
 
@@ -130,14 +131,20 @@ def test_feedback_re_signed_over_altered_bytes_still_does_not_open(run, shared):
 
 
 def test_feedback_from_someone_who_is_not_a_mentor_is_not_imported(run, shared, home):
-    bob = home / "bob.json"
-    out(run("--identity", str(bob), "init", "--name", "Bob"))
-    app = JournalApp(home / "journal.db", unlocked(bob))
-    from journal.directory import find
-    from journal.sharing import send_feedback
-
-    send_feedback(app, find(app.recorder.datastore, "ada", role="mentee"), "I am not your mentor", None)
-    app.close()
+    """Bob, a mentee, writes a well-formed, well-signed message into Ada's inbox by hand."""
+    bob_file = home / "bob.json"
+    out(run("--identity", str(bob_file), "init", "--name", "Bob"))
+    bob, ada = unlocked(bob_file), unlocked(home / "identity.json")
+    message, sent_at = "c" * 32, datetime.now(timezone.utc).isoformat()
+    body = json.dumps({"message_id": message, "text": "I am not your mentor", "about": None, "sent_at": sent_at,
+                       "from_name": "Bob", "from_fingerprint": bob.fingerprint}).encode()
+    sealed = crypto.hpke_seal(ada.encryption_key.public_key(), crypto.pad(body),
+                              crypto.lp("mj/v1/feedback", message, ada.fingerprint, bob.fingerprint))
+    signature = crypto.sign(bob.signing_key, crypto.lp("mj/v1/feedback-signature", message, ada.fingerprint,
+                                                       bob.fingerprint, sent_at, sealed))
+    with closing(sqlite3.connect(shared["db"])) as c, c:
+        c.execute("INSERT INTO mj_inbox VALUES (?,?,?,?,?,?)",
+                  (message, ada.fingerprint, bob.fingerprint, sent_at, sealed, signature))
     result = run("inbox", "--json")
     assert "is not signed by a mentor in the directory" in result.stderr and json.loads(result.stdout) == []
 

@@ -11,7 +11,7 @@ from domain.events import RecordEvent
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "entry_id", "at"}
 
 
-@dataclass(slots=True)  # not frozen: frozen dataclasses build 3× slower, and 10,000 are built per read
+@dataclass(slots=True)  # not frozen: frozen dataclasses build ~6× slower (timeit), and 10,000 are built per read
 class EntryView:
     id: str
     kind: str

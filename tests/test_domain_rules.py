@@ -1,6 +1,6 @@
 """Unit tests of the journal aggregate: every rule a verb checks, and what it records."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 

@@ -1,7 +1,7 @@
 """Properties: a model folded one event at a time equals one rebuilt from scratch at every step,
 and every goal's verdict follows its definition."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -158,13 +158,24 @@ def import_feedback(app: Any) -> tuple[list[str], list[str]]:
         try:
             body = json.loads(crypto.unpad(crypto.hpke_open(
                 me.encryption_key, sealed, crypto.lp("mj/v1/feedback", message_id, me.fingerprint, sender_fp))))
+        except ValueError:  # json errors are ValueErrors: a body mj did not write
+            rejected.append(f"feedback {message_id[:8]} from {sender.name[:40]} is malformed: not imported")
+            continue
         except crypto.Unopenable:
             rejected.append(f"feedback {message_id[:8]} from {sender.name} does not open: altered, not imported")
             continue
         if message_id not in app.received_messages():
-            imported.append(app.update(lambda j: j.receive_feedback(
-                message_id=message_id, from_name=sender.name, from_fingerprint=sender.fingerprint,
-                text=body["text"], about=body.get("about"), sent_at=datetime.fromisoformat(body["sent_at"]))))
+            # Each message stands alone: one that is malformed or breaks a rule is reported and
+            # left, and never holds back the messages after it.
+            try:
+                text, about = body["text"], body.get("about")
+                sent = datetime.fromisoformat(body["sent_at"])
+                imported.append(app.update(lambda j: j.receive_feedback(
+                    message_id=message_id, from_name=sender.name[:LINE_LIMIT], from_fingerprint=sender.fingerprint,
+                    text=text, about=about, sent_at=sent)))
+            except (KeyError, TypeError, ValueError, AttributeError, RuleBroken) as error:
+                rejected.append(f"feedback {message_id[:8]} from {sender.name[:40]} is malformed ({error}): not imported")
+                continue
         with datastore.transaction(commit=True) as c:
             c.execute("DELETE FROM mj_inbox WHERE message_id = ?", (message_id,))
     return imported, rejected

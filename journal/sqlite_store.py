@@ -8,11 +8,12 @@ are overwritten rather than left in free pages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import (SQLiteAggregateRecorder, SQLiteApplicationRecorder,
                                   SQLiteConnection, SQLiteConnectionPool, SQLiteFactory)
 
@@ -107,8 +108,35 @@ class _SealedRecorderMixin:
                     for row in c.fetchall()]
 
 
+@dataclass(frozen=True)
+class SealedNotification(Notification):
+    dek_wrap: bytes | None = None
+    jk_id: int = 0
+
+
 class SealedApplicationRecorder(_SealedRecorderMixin, SQLiteApplicationRecorder):
-    pass
+    def select_notifications(self, start: int | None, limit: int, stop: int | None = None,
+                             topics: Any = (), *, inclusive_of_start: bool = True) -> list[Notification]:
+        """The notification log, each row with its data-key wrap, so the mapper can open it."""
+        statement = (f"SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, k.wrap, k.jk_id "
+                     f"FROM {self.events_table_name} e LEFT JOIN mj_data_keys k ON k.stream_id = e.originator_id "
+                     "AND k.kind = 'e' AND k.version = e.originator_version WHERE 1=1 ")
+        params: list[Any] = []
+        if start is not None:
+            statement += "AND e.rowid >= ? " if inclusive_of_start else "AND e.rowid > ? "
+            params.append(start)
+        if stop is not None:
+            statement += "AND e.rowid <= ? "
+            params.append(stop)
+        if topics:
+            statement += f"AND e.topic IN ({','.join('?' * len(topics))}) "
+            params += list(topics)
+        statement += "ORDER BY e.rowid LIMIT ?"
+        params.append(limit)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return [SealedNotification(id=r[0], originator_id=UUID(r[1]), originator_version=r[2], topic=r[3],
+                                       state=r[4], dek_wrap=r[5], jk_id=r[6] or 0) for r in c.fetchall()]
 
 
 class SealedSnapshotRecorder(_SealedRecorderMixin, SQLiteAggregateRecorder):

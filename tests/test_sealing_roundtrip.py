@@ -171,3 +171,13 @@ def test_a_record_of_an_unknown_kind_opens_but_asks_for_an_upgrade():
     with pytest.raises(JournalError, match="record 2 of journal .* upgrade mj") as raised:
         MAPPER.to_domain_event(sealed_row(unknown, stream_id=uuid4(), version=2))
     assert not isinstance(raised.value, TamperedRecord)  # it opened: nothing was altered
+
+
+def test_the_notification_log_opens_through_the_apps_own_mapper(unlocked):
+    app = unlocked()
+    for n in range(3):
+        app.update(lambda j: j.check_in(f"log entry {n}"))
+    notifications = app.recorder.select_notifications(start=1, limit=10)
+    events = [app.mapper.to_domain_event(n) for n in notifications]
+    assert [type(e).__name__ for e in events] == ["JournalOpened"] + ["CheckInRecorded"] * 3
+    assert [e.text for e in events[1:]] == [f"log entry {n}" for n in range(3)]

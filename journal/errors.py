@@ -37,8 +37,13 @@ class TamperedRecord(JournalError):
 
 
 class EntryNotFound(JournalError):
+    # Where to look for the ids of each kind of thing, so the hint sends people to the right list.
+    LISTS = {"release": "no release with id {!r} in this journal (see `mj shares`)",
+             "released entry": "no released entry with id {!r} (see `mj inbox`)"}
+
     def __init__(self, prefix, what="entry"):
-        super().__init__(f"no {what} with id {prefix!r} in this journal (see `mj entries`)")
+        template = self.LISTS.get(what, f"no {what} with id {{!r}} in this journal (see `mj entries`)")
+        super().__init__(template.format(prefix))
 
 
 class AmbiguousId(JournalError):

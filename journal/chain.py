@@ -18,7 +18,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from journal import crypto
+from journal import crypto, key_store
 from journal.errors import TamperedRecord
 
 GENESIS = bytes(32)
@@ -44,6 +44,9 @@ class Checkpoint:
     def is_signed_by(self, public_key: Ed25519PublicKey) -> bool:
         return crypto.signature_holds(public_key, self.signature,
                                       checkpoint_message(self.stream_id, self.size, self.head))
+
+
+CHECKPOINT_UPSERT = key_store.upsert("mj_checkpoints", ("stream_id", "size", "head", "signature"), ("stream_id",))
 
 
 def read_checkpoint(c: Any, stream_id: UUID) -> Checkpoint | None:
@@ -90,6 +93,5 @@ class Checkpointer:
                 head = link(head, stream_id, stored.originator_version, stored.topic, stored.state)
                 size += 1
             signature = crypto.sign(signing_key, checkpoint_message(stream_id, size, head))
-            c.execute("INSERT OR REPLACE INTO mj_checkpoints VALUES (?,?,?,?)",
-                      (stream_id.hex, size, head, signature))
+            c.execute(CHECKPOINT_UPSERT, (stream_id.hex, size, head, signature))
             self._signed_here = {(stream_id, size, head, signature)}

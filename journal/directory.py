@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from journal import crypto
+from journal.key_store import upsert
 from journal.errors import JournalError
 from journal.identity import Identity, fingerprint_of
 
@@ -48,7 +49,7 @@ def publish(datastore: Any, identity: Identity) -> None:
     entry = _entry_bytes(identity.name, identity.role, identity.x25519_public, identity.ed25519_public)
     signature = crypto.sign(identity.signing_key, crypto.lp("mj/v1/directory", entry))
     with datastore.transaction(commit=True) as c:
-        c.execute("INSERT OR REPLACE INTO mj_directory VALUES (?,?,?)",
+        c.execute(upsert("mj_directory", ("fingerprint", "entry", "signature"), ("fingerprint",)),
                   (identity.fingerprint, entry, signature))
 
 

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from journal import crypto
+from journal.key_store import take_turns, upsert
 from journal.errors import JournalError
 
 MIN_K = 5
@@ -115,10 +116,11 @@ def contribute(app: Any, programme: Programme, period: str, payload: dict[str, A
     sealed = crypto.hpke_seal(X25519PublicKey.from_public_bytes(programme.public_key), crypto.pad(body),
                               crypto.lp("mj/v1/contribution", programme.name, period))
     with app.recorder.datastore.transaction(commit=True) as c:
-        c.execute("INSERT OR IGNORE INTO mj_contributions VALUES (?,?,?,?)",
+        take_turns(c, "mj_contributions")  # the manager reads them in rowid order
+        c.execute("INSERT INTO mj_contributions (programme, period, pseudonym, sealed) VALUES (?,?,?,?) "
+                  "ON CONFLICT DO NOTHING RETURNING 1",
                   (programme.name, period, pseudonym(journal_key, programme.name, period), sealed))
-        c.execute("SELECT changes()")
-        return c.fetchone()[0] == 1
+        return c.fetchone() is not None
 
 
 def missing_periods(app: Any, programme: Programme, periods: list[str]) -> list[str]:
@@ -164,19 +166,22 @@ def save_view(app: Any, key: X25519PrivateKey, programme: str, position: int, vi
     sealed = crypto.seal(_view_key(key, programme), json.dumps(view).encode(),
                          crypto.lp("mj/v1/programme-view", programme, position))
     with app.recorder.datastore.transaction(commit=True) as c:
-        c.execute("INSERT OR REPLACE INTO mj_programme_views VALUES (?,?,?)", (programme, position, sealed))
+        c.execute(upsert("mj_programme_views", ("programme", "position", "sealed"), ("programme",)),
+                  (programme, position, sealed))
 
 
 def spend(app: Any, programme: Programme, quarter: str, cost: Fraction) -> Fraction:
     """Records `cost` against the quarter's budget, or refuses; returns what remains."""
     with app.recorder.datastore.transaction(commit=True) as c:
+        take_turns(c, "mj_privacy_ledger")  # two reports at once must not both spend the same budget
         c.execute("SELECT spent FROM mj_privacy_ledger WHERE programme = ? AND quarter = ?", (programme.name, quarter))
         row = c.fetchone()
         spent = Fraction(row[0]) if row else Fraction(0)
         if spent + cost > programme.epsilon:
             raise JournalError(f"the privacy budget of {programme.name!r} for {quarter} is spent "
                                f"({spent} of {programme.epsilon}); the next release is possible next quarter")
-        c.execute("INSERT OR REPLACE INTO mj_privacy_ledger VALUES (?,?,?)", (programme.name, quarter, str(spent + cost)))
+        c.execute(upsert("mj_privacy_ledger", ("programme", "quarter", "spent"), ("programme", "quarter")),
+                  (programme.name, quarter, str(spent + cost)))
     return programme.epsilon - spent - cost
 
 

@@ -1,4 +1,4 @@
-"""The embedded SQLite store: eventsourcing's recorders plus a key store and checkpoints.
+"""The embedded SQLite store: eventsourcing's recorders plus the key store (journal/key_store.py).
 
 Data-key wraps are written in the same transaction as their events (so a crash can leave
 neither an unreadable event nor, usually, an orphan key), and the signed checkpoint moves in
@@ -17,33 +17,8 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import (SQLiteAggregateRecorder, SQLiteApplicationRecorder,
                                   SQLiteConnection, SQLiteConnectionPool, SQLiteFactory)
 
+from journal import key_store
 from journal.mapper import SealedStoredEvent
-
-KEY_TABLES = [
-    "CREATE TABLE IF NOT EXISTS mj_data_keys (stream_id TEXT, kind TEXT, version INTEGER, "
-    "jk_id INTEGER, wrap BLOB, PRIMARY KEY (stream_id, kind, version)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS mj_journal_keys (journal_id TEXT, jk_id INTEGER, sealed BLOB, "
-    "PRIMARY KEY (journal_id, jk_id)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS mj_checkpoints (stream_id TEXT PRIMARY KEY, size INTEGER, "
-    "head BLOB, signature BLOB) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS mj_view_cache (journal_id TEXT PRIMARY KEY, version INTEGER, "
-    "blob BLOB, wrap BLOB) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS mj_directory (fingerprint TEXT PRIMARY KEY, entry BLOB, signature BLOB)",
-    "CREATE TABLE IF NOT EXISTS mj_grants (grant_id TEXT PRIMARY KEY, journal_id TEXT, version INTEGER, "
-    "mentee_fingerprint TEXT, mentor_fingerprint TEXT, granted_at TEXT, sealed BLOB, signature BLOB)",
-    "CREATE TABLE IF NOT EXISTS mj_programmes (name TEXT PRIMARY KEY, manager_fingerprint TEXT, "
-    "public_key BLOB, sealed_private BLOB, k INTEGER, epsilon TEXT, months INTEGER, created TEXT, signature BLOB)",
-    "CREATE TABLE IF NOT EXISTS mj_contributions (programme TEXT, period TEXT, pseudonym BLOB, sealed BLOB, "
-    "PRIMARY KEY (programme, period, pseudonym))",
-    "CREATE TABLE IF NOT EXISTS mj_programme_views (programme TEXT PRIMARY KEY, position INTEGER, sealed BLOB)",
-    "CREATE TABLE IF NOT EXISTS mj_programme_releases (programme TEXT, period TEXT, row TEXT, "
-    "PRIMARY KEY (programme, period))",
-    "CREATE TABLE IF NOT EXISTS mj_privacy_ledger (programme TEXT, quarter TEXT, spent TEXT, "
-    "PRIMARY KEY (programme, quarter))",
-    "CREATE TABLE IF NOT EXISTS mj_inbox (message_id TEXT PRIMARY KEY, recipient_fingerprint TEXT, "
-    "sender_fingerprint TEXT, sent_at TEXT, sealed BLOB, signature BLOB)",
-]
-
 
 class SecureDeletePool(SQLiteConnectionPool):
     def _create_connection(self) -> SQLiteConnection:
@@ -61,24 +36,11 @@ class _SealedRecorderMixin:
     datastore: Any
 
     def construct_create_table_statements(self) -> list[str]:
-        return super().construct_create_table_statements() + KEY_TABLES  # type: ignore[misc]
+        return super().construct_create_table_statements() + key_store.SQLITE_TABLES  # type: ignore[misc]
 
     def _insert_events(self, c: Any, stored_events: Any, **kwargs: Any) -> Any:
         result = super()._insert_events(c, stored_events, **kwargs)  # type: ignore[misc]
-        # The checkpoint goes first: if the log was cut short, the stale key row of a deleted
-        # record must not be mistaken for a lost race on the key table.
-        if self.kind == "e":
-            if self.checkpointer is None:
-                raise RuntimeError("journal events written without an unlocked identity")
-            self.checkpointer.extend(c, stored_events)
-        c.executemany(
-            "INSERT INTO mj_data_keys VALUES (?,?,?,?,?)",
-            [(s.originator_id.hex, self.kind, s.originator_version, s.jk_id, s.dek_wrap)
-             for s in stored_events])
-        # Grants move with the events that record them (EntryReleased, ReleaseRevoked), so the
-        # journal never says "released" without a grant, or "revoked" while one remains.
-        c.executemany("INSERT INTO mj_grants VALUES (?,?,?,?,?,?,?,?)", kwargs.get("grants_granted", ()))
-        c.executemany("DELETE FROM mj_grants WHERE grant_id = ?", [(g,) for g in kwargs.get("grants_revoked", ())])
+        key_store.write_keys(c, self.kind, self.checkpointer, stored_events, kwargs)
         return result
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from journal import crypto, sealed_format
+from journal.key_store import upsert
 from journal.views import EntryView
 
 CACHE_TOPIC = "mj:view-cache/1"
@@ -55,4 +56,5 @@ def save(datastore: Any, journal_id: UUID, keyring: Any, version: int, entries: 
     blob, wrap = sealed_format.seal_event(_encode(entries), journal_key=journal_key, jk_id=jk_id,
                                           stream_id=journal_id, version=version, topic=CACHE_TOPIC)
     with datastore.transaction(commit=True) as c:
-        c.execute("INSERT OR REPLACE INTO mj_view_cache VALUES (?,?,?,?)", (journal_id.hex, version, blob, wrap))
+        c.execute(upsert("mj_view_cache", ("journal_id", "version", "blob", "wrap"), ("journal_id",)),
+                  (journal_id.hex, version, blob, wrap))

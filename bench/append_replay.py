@@ -39,12 +39,18 @@ def rate(n: int, seconds: float) -> str:
 
 def eventsourcing_baseline(folder: Path, events: int, batch: int, cipher: bool) -> tuple[float, float]:
     """eventsourcing's documented way: aggregates of `batch` events, one save each."""
-    from eventsourcing.application import Application
     from eventsourcing.cryptography import AESCipher
 
     env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(folder / "es.db")}
     if cipher:
         env.update(CIPHER_TOPIC="eventsourcing.cryptography:AESCipher", CIPHER_KEY=AESCipher.create_key(32))
+    return eventsourcing_rates(env, events, batch)
+
+
+def eventsourcing_rates(env: dict[str, str], events: int, batch: int) -> tuple[float, float]:
+    """Seconds to append `events` as aggregates of `batch` events, one save each, and to replay them."""
+    from eventsourcing.application import Application
+
     app = Application(env=env)
     ids, started = [], time.perf_counter()
     for _ in range(events // batch):

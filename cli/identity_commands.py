@@ -24,10 +24,10 @@ def init(session, name, role):
 
     ensure_no_identity(session.identity_path)  # before asking for a passphrase
     passphrase = ask_passphrase("New passphrase", confirm=True)
-    identity = enrol(session.identity_path, session.store_path, name=name, role=role, passphrase=passphrase)
+    identity = enrol(session.identity_path, session.store_location, name=name, role=role, passphrase=passphrase)
     say(f"Created {role} identity for {name} at {session.identity_path}")
     if role == "mentee":
-        say(f"Journal {identity.journal_id.hex[:8]} is in {session.store_path}")
+        say(f"Journal {identity.journal_id.hex[:8]} is in {session.store_location}")
     say("Fingerprint (compare it out of band before sharing):")
     click.echo(identity.fingerprint)
 
@@ -46,7 +46,7 @@ def whoami(session, json_):
                                  base64.b64decode(header["public"]["ed25519"]))
     info = {"name": header["name"], "role": header["role"], "fingerprint": fingerprint,
             "journal": header.get("journal_id"), "identity": str(session.identity_path),
-            "store": str(session.store_path)}
+            "store": str(session.store_location)}
     if json_:
         emit_json(info)
         return

@@ -20,15 +20,16 @@ class MjGroup(click.Group):
             # read-only store met by a sharing or programme command) is still one clear line.
             from journal.app import store_failure
 
-            failure = store_failure(error, getattr(ctx.obj, "store_path", "?"))
+            failure = store_failure(error, getattr(ctx.obj, "store_location", "?"))
             if failure is None:
                 raise
             raise click.ClickException(str(failure)) from None
 
 
 @click.group(cls=MjGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--store", envvar="MJ_STORE", metavar="PATH",
-              help="The journal store: an SQLite file path. [env: MJ_STORE; default: $MJ_HOME/journal.db]")
+@click.option("--store", envvar="MJ_STORE", metavar="PATH|URL",
+              help="The journal store: an SQLite file, or postgresql://user@host:port/dbname for a "
+                   "programme's shared store. [env: MJ_STORE; default: $MJ_HOME/journal.db]")
 @click.option("--identity", envvar="MJ_IDENTITY", metavar="FILE",
               help="Your identity file. [env: MJ_IDENTITY; default: $MJ_HOME/identity.json]")
 @click.version_option(package_name="mentoring-journal", prog_name="mj")

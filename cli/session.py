@@ -34,7 +34,7 @@ class Session:
     def __init__(self, store: str | None, identity: str | None):
         from journal import config
 
-        self.store_path = config.store_path(store)
+        self.store_location = config.store_location(store)
         self.identity_path = config.identity_path(identity)
 
     @cached_property
@@ -52,7 +52,7 @@ class Session:
         identity = self.identity  # first: unlocking overlaps the import below
         from journal.app import JournalApp
 
-        app = JournalApp(self.store_path, identity)
+        app = JournalApp(self.store_location, identity)
         if identity.role == "mentee":
             _import_feedback(app)
             _contribute(app)

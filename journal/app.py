@@ -26,6 +26,7 @@ from domain.events import RecordEvent
 from domain.journal import JournalSnapshot, MenteeJournal
 from journal import chain, view_cache
 from journal.chain import Checkpointer
+from journal.config import StoreLocation
 from journal.errors import (AmbiguousId, ConcurrentWrite, EntryNotFound, JournalError, NoJournal,
                             StoreUnavailable, TamperedRecord)
 from journal.identity import Identity
@@ -39,11 +40,14 @@ WRITE_ATTEMPTS = 8
 LOCK_TIMEOUT_SECONDS = 5
 
 
-def store_failure(error: BaseException, store: Path) -> StoreUnavailable | None:
+def store_failure(error: BaseException, store: StoreLocation | Path | str) -> StoreUnavailable | None:
     """The one-line explanation of a database failure, or None when it is not one."""
     if not isinstance(error, (PersistenceError, sqlite3.Error)):
         return None
+    where = StoreLocation.of(store) if isinstance(store, (StoreLocation, Path)) else None
     reason = str(error).lower()
+    if where is not None and where.is_postgres:
+        return _postgres_failure(where, reason) or StoreUnavailable(where.redact(f"store {where} failed: {error}"))
     if "locked" in reason or "busy" in reason:
         return StoreUnavailable(f"store {store} is busy with another writer; nothing was saved, try again")
     if "readonly" in reason or "read-only" in reason:
@@ -55,8 +59,39 @@ def store_failure(error: BaseException, store: Path) -> StoreUnavailable | None:
     return StoreUnavailable(f"store {store} failed: {error}")
 
 
+_POSTGRES_FAILURES = [
+    (("password authentication failed", "no password supplied", "role \"", "peer authentication failed",
+      "no pg_hba.conf entry"),
+     "the PostgreSQL server at {server} refused user {user}: wrong password, unknown user or host not allowed "
+     "(give the password in the URL, PGPASSWORD or ~/.pgpass)"),
+    (("does not exist",), "database {db!r} does not exist on {server}: ask the server's operator to create it"),
+    (("connection refused", "could not translate host name", "failed to resolve host", "timeout expired",
+      "no route to host", "network is unreachable", "could not connect"),
+     "cannot reach the PostgreSQL server at {server}: is it running and accepting connections?"),
+    (("terminating connection", "server closed the connection", "connection is lost", "consuming input failed",
+      "the connection is closed", "connection is bad", "server conn crashed", "sending query failed"),
+     "the PostgreSQL server at {server} closed the connection (restarted or stopped?): if this command was "
+     "writing, check with `mj entries` whether it landed before running it again"),
+    (("lock timeout", "deadlock detected", "could not serialize"),
+     "store {store} is busy with other writers; nothing was saved, try again"),
+    (("read-only transaction",), "store {store} is read-only; nothing was saved"),
+    (("permission denied",), "user {user} is not allowed to use the journal tables in {store}: ask the server's "
+                              "operator for access"),
+]
+
+
+def _postgres_failure(where: StoreLocation, reason: str) -> StoreUnavailable | None:
+    if "relation" in reason and "does not exist" in reason:
+        return StoreUnavailable(f"{where} holds no journal store yet: run `mj init` against it first")
+    for needles, message in _POSTGRES_FAILURES:
+        if any(needle in reason for needle in needles):
+            text = message.format(server=f"{where.host}:{where.port}", user=where.user, db=where.dbname, store=where)
+            return StoreUnavailable(where.redact(text))
+    return None
+
+
 @contextmanager
-def store_errors(store: Path) -> Iterator[None]:
+def store_errors(store: StoreLocation | Path) -> Iterator[None]:
     """Turns database failures into one clear line; the transaction has already rolled back."""
     try:
         yield
@@ -80,16 +115,18 @@ class JournalApp(Application[UUID]):
     snapshotting_projectors = {MenteeJournal: project_journal}
     snapshot_class = JournalSnapshot
 
-    def __init__(self, store: Path, identity: Identity, *, create: bool = False):
-        if not create and not store.is_file():
-            raise StoreUnavailable(f"no journal store at {store}: run `mj init`, or point --store / MJ_STORE at it")
-        if create and not store.exists():
+    def __init__(self, store: StoreLocation | Path | str, identity: Identity, *, create: bool = False):
+        store = StoreLocation.of(store)
+        path = store.path
+        if path is not None and not create and not path.is_file():
+            raise StoreUnavailable(f"no journal store at {path}: run `mj init`, or point --store / MJ_STORE at it")
+        if path is not None and create and not path.exists():
             try:
-                store.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                os.close(os.open(store, os.O_WRONLY | os.O_CREAT, 0o600))
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             except OSError as error:
-                raise StoreUnavailable(f"cannot create store {store}: {error.strerror}") from None
-        self.store, self.identity = store, identity
+                raise StoreUnavailable(f"cannot create store {path}: {error.strerror}") from None
+        self.store, self.identity, self._create = store, identity, create
         self.keyring = Keyring(identity)
         with store_errors(store):
             super().__init__()
@@ -99,10 +136,20 @@ class JournalApp(Application[UUID]):
     def construct_env(self, name: str, env: Any = None) -> Environment:
         # Only our own settings: a stray CIPHER_TOPIC or COMPRESSOR_TOPIC in the user's
         # environment must never change how records are sealed.
+        if self.store.path is not None:
+            return Environment(name, {
+                "PERSISTENCE_MODULE": "journal.sqlite_store:SealedSQLiteFactory",
+                "SQLITE_DBNAME": str(self.store.path),
+                "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
+                "IS_SNAPSHOTTING_ENABLED": "y",
+            })
         return Environment(name, {
-            "PERSISTENCE_MODULE": "journal.sqlite_store:SealedSQLiteFactory",
-            "SQLITE_DBNAME": str(self.store),
-            "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
+            "PERSISTENCE_MODULE": "journal.postgres_store:SealedPostgresFactory",
+            "POSTGRES_DBNAME": self.store.dbname, "POSTGRES_HOST": self.store.host,
+            "POSTGRES_PORT": str(self.store.port), "POSTGRES_USER": self.store.user,
+            "POSTGRES_PASSWORD": self.store.password, "POSTGRES_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
+            # The tables are made by `mj init` (enrolment); other commands skip the DDL round trips.
+            "CREATE_TABLE": "y" if self._create else "n",
             "IS_SNAPSHOTTING_ENABLED": "y",
         })
 
@@ -248,7 +295,7 @@ class JournalApp(Application[UUID]):
                             head=head, checkpoint_size=len(stored))
 
 
-def enrol(identity_path: Path, store: Path, *, name: str, role: str, passphrase: str) -> Identity:
+def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: str, passphrase: str) -> Identity:
     """A new identity file, its signed entry in the store's directory and, for a mentee, a
     journal: all of them, or none."""
     from uuid import uuid4

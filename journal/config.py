@@ -97,14 +97,6 @@ def store_location(option: str | None = None) -> StoreLocation:
     return StoreLocation.parse(value) if value else StoreLocation(path=home() / "journal.db")
 
 
-def store_path(option: str | None = None) -> Path:
-    """The SQLite file of --store / MJ_STORE (for callers that only work on a file)."""
-    location = store_location(option)
-    if location.path is None:
-        raise StoreUnavailable("this needs an SQLite store file, not a PostgreSQL URL")
-    return location.path
-
-
 def identity_path(option: str | None = None) -> Path:
     value = option or os.environ.get("MJ_IDENTITY")
     return Path(value).expanduser() if value else home() / "identity.json"

@@ -65,8 +65,8 @@ class PostgresCursor:
     def _adapt(statement: str) -> str:
         return statement.replace("%", "%%").replace("?", "%s")
 
-    def execute(self, statement: Any, params: Any = ()) -> None:
-        self.raw.execute(self._adapt(statement) if isinstance(statement, str) else statement, params)
+    def execute(self, statement: Any, params: Any = (), **options: Any) -> None:
+        self.raw.execute(self._adapt(statement) if isinstance(statement, str) else statement, params, **options)
 
     def executemany(self, statement: str, rows: Any) -> None:
         rows = list(rows)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from journal.config import store_location
 from tests.conftest import store_state
 
 
@@ -30,10 +31,11 @@ def assert_refused(result, code: int, *fragments: str) -> None:
 
 
 def refused_without_writing(run, home: Path, args: list[str], code: int, *fragments: str, input=None):
-    before = store_state(home / "journal.db")
+    store = store_location()  # MJ_STORE (a PostgreSQL database) or $MJ_HOME/journal.db
+    before = store_state(store)
     identity_before = (home / "identity.json").read_bytes()
     assert_refused(run(*args, input=input), code, *fragments)
-    assert store_state(home / "journal.db") == before
+    assert store_state(store) == before
     assert (home / "identity.json").read_bytes() == identity_before
 
 
@@ -47,12 +49,14 @@ def test_no_identity_yet_says_how_to_make_one(run, home):
     assert not home.exists() or not any(home.iterdir())
 
 
+@pytest.mark.sqlite_only
 def test_a_missing_store_is_reported_and_not_created(run, mentee, tmp_path):
     missing = tmp_path / "elsewhere" / "journal.db"
     assert_refused(run("--store", str(missing), "entries"), 1, "no journal store", str(missing))
     assert not missing.exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_store_without_this_journal_is_reported(run, mentee, tmp_path, monkeypatch):
     other = tmp_path / "other"
     monkeypatch.setenv("MJ_HOME", str(other))
@@ -127,6 +131,7 @@ def test_an_ambiguous_id_prefix_lists_the_candidates(run, mentee):
     refused_without_writing(run, mentee, ["show", first], 1, "ambiguous", *[i[:12] for i in ids if i.startswith(first)][:2])
 
 
+@pytest.mark.sqlite_only
 def test_a_store_that_is_not_a_database_is_refused_and_kept(run, mentee, tmp_path):
     bogus = tmp_path / "notes.txt"
     bogus.write_text("these are my notes, not a database\n" * 100)
@@ -135,6 +140,7 @@ def test_a_store_that_is_not_a_database_is_refused_and_kept(run, mentee, tmp_pat
     assert bogus.read_bytes() == before
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_store_is_refused_without_writing(run, mentee):
     run("checkin", "before")
     store = mentee / "journal.db"
@@ -206,6 +212,7 @@ def test_an_unknown_command_is_a_usage_error(run, mentee):
     assert "No such command" in result.stderr
 
 
+@pytest.mark.sqlite_only
 def test_a_store_that_cannot_be_created_is_refused_without_an_identity(run, home, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
@@ -220,6 +227,7 @@ def test_an_identity_that_cannot_be_written_is_a_clear_error(run, home, tmp_path
                    "cannot write identity file")
 
 
+@pytest.mark.sqlite_only
 def test_a_failed_init_leaves_neither_identity_nor_journal(run, home, tmp_path):
     bogus = tmp_path / "notes.txt"
     bogus.write_text("not a database\n" * 50)
@@ -228,6 +236,7 @@ def test_a_failed_init_leaves_neither_identity_nor_journal(run, home, tmp_path):
     assert bogus.read_text() == "not a database\n" * 50
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_store_refuses_sharing_and_programme_writes_in_one_line(run, mentee, home):
     manager = str(home / "morgan.json")
     assert run("--identity", manager, "init", "--name", "Morgan", "--role", "manager").exit_code == 0

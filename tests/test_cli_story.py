@@ -168,6 +168,7 @@ def test_whoami_needs_no_passphrase(run, mentee, monkeypatch):
     assert result.exit_code == 0 and "Ada Lovelace" in result.stdout
 
 
+@pytest.mark.sqlite_only
 def test_a_sqlite_url_names_the_store_too(run, mentee):
     run("checkin", "in the default store")
     url = f"sqlite:///{mentee / 'journal.db'}"

@@ -1,5 +1,6 @@
 """Two writers on one journal: a lost race is retried from fresh state; a held lock is a clear error."""
 
+import contextlib
 import sqlite3
 
 import pytest
@@ -50,18 +51,34 @@ def test_a_writer_that_always_loses_gives_up_cleanly(unlocked):
     other.close()
 
 
-def test_a_store_locked_by_another_process_is_a_clear_error(unlocked, monkeypatch):
+@contextlib.contextmanager
+def write_lock_held_elsewhere(store):
+    """Another process holds the lock a journal write needs, until the block ends."""
+    if store.is_postgres:
+        import psycopg
+
+        from tests.conftest import store_url
+
+        with psycopg.connect(store_url(store)) as holder:
+            holder.execute("LOCK TABLE mentoringjournal_events IN EXCLUSIVE MODE")
+            yield
+            holder.rollback()
+        return
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_store_locked_by_another_process_is_a_clear_error(unlocked, monkeypatch, store):
     monkeypatch.setattr(app_module, "LOCK_TIMEOUT_SECONDS", 1)
     first = unlocked()
     first.close()
     app = second_writer(first)
-    holder = sqlite3.connect(first.store, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-    try:
-        with pytest.raises(StoreUnavailable, match="busy"):
-            app.update(lambda j: j.check_in("blocked"))
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    with write_lock_held_elsewhere(store), pytest.raises(StoreUnavailable, match="busy"):
+        app.update(lambda j: j.check_in("blocked"))
     assert [e.fields["text"] for e in app.entries()] == []
     app.close()

@@ -2,17 +2,16 @@
 
 import json
 import os
-import sqlite3
-from contextlib import closing
 from datetime import datetime, timezone
 
 import pytest
 
 from journal import crypto
 from journal.app import JournalApp
+from journal.config import store_location
 from journal.identity import unlock_identity
 from journal.sharing import _grant_info, _grant_message, import_feedback
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, raw_store
 
 
 def out(result) -> str:
@@ -28,7 +27,7 @@ def shared(run, mentee, home):
     entries = [out(run("checkin", f"note {n}")) for n in range(3)]
     grant = out(run("share", entries[0][:10], "--with", "grace"))
     alans = out(run("share", entries[1][:10], "--with", "alan"))
-    return {"people": people, "entries": entries, "grant": grant, "alans": alans, "db": home / "journal.db"}
+    return {"people": people, "entries": entries, "grant": grant, "alans": alans, "db": store_location()}
 
 
 def unlocked(path):
@@ -36,12 +35,12 @@ def unlocked(path):
 
 
 def grant_row(db, grant_id):
-    with closing(sqlite3.connect(db)) as c:
+    with raw_store(db) as c:
         return c.execute("SELECT * FROM mj_grants WHERE grant_id = ?", (grant_id,)).fetchone()
 
 
 def insert_grant(db, row):
-    with closing(sqlite3.connect(db)) as c, c:
+    with raw_store(db) as c:
         c.execute("INSERT INTO mj_grants VALUES (?,?,?,?,?,?,?,?)", row)
 
 
@@ -66,7 +65,7 @@ def test_a_grant_signed_by_someone_else_is_rejected(run, shared):
 
 
 def test_a_grant_moved_to_another_entry_is_rejected(run, shared):
-    with closing(sqlite3.connect(shared["db"])) as c, c:
+    with raw_store(shared["db"]) as c:
         c.execute("UPDATE mj_grants SET version = version + 2 WHERE grant_id = ?", (shared["grant"],))
     result, shown = graces_inbox(run, shared)
     assert result.exit_code == 1 and shown == []
@@ -103,13 +102,13 @@ def send(run, shared, sender="grace", text="Well done on the talk"):
 
 
 def inbox_rows(db):
-    with closing(sqlite3.connect(db)) as c:
+    with raw_store(db) as c:
         return c.execute("SELECT * FROM mj_inbox").fetchall()
 
 
 def test_tampered_feedback_is_rejected_and_not_imported(run, shared):
     message = send(run, shared)
-    with closing(sqlite3.connect(shared["db"])) as c, c:
+    with raw_store(shared["db"]) as c:
         sealed = c.execute("SELECT sealed FROM mj_inbox").fetchone()[0]
         c.execute("UPDATE mj_inbox SET sealed = ?", (sealed[:-1] + bytes([sealed[-1] ^ 1]),))
     result = run("inbox", "--json")
@@ -124,7 +123,7 @@ def test_feedback_re_signed_over_altered_bytes_still_does_not_open(run, shared):
     altered = sealed[:-1] + bytes([sealed[-1] ^ 1])
     signature = crypto.sign(grace.signing_key, crypto.lp("mj/v1/feedback-signature", message, recipient, sender,
                                                          sent_at, altered))
-    with closing(sqlite3.connect(shared["db"])) as c, c:
+    with raw_store(shared["db"]) as c:
         c.execute("UPDATE mj_inbox SET sealed = ?, signature = ?", (altered, signature))
     result = run("inbox", "--json")
     assert "does not open: altered, not imported" in result.stderr and json.loads(result.stdout) == []
@@ -142,7 +141,7 @@ def test_feedback_from_someone_who_is_not_a_mentor_is_not_imported(run, shared, 
                               crypto.lp("mj/v1/feedback", message, ada.fingerprint, bob.fingerprint))
     signature = crypto.sign(bob.signing_key, crypto.lp("mj/v1/feedback-signature", message, ada.fingerprint,
                                                        bob.fingerprint, sent_at, sealed))
-    with closing(sqlite3.connect(shared["db"])) as c, c:
+    with raw_store(shared["db"]) as c:
         c.execute("INSERT INTO mj_inbox VALUES (?,?,?,?,?,?)",
                   (message, ada.fingerprint, bob.fingerprint, sent_at, sealed, signature))
     result = run("inbox", "--json")
@@ -152,10 +151,10 @@ def test_feedback_from_someone_who_is_not_a_mentor_is_not_imported(run, shared, 
 def test_an_interrupted_import_is_finished_without_a_second_record(run, shared, home):
     send(run, shared, text="Only once, please")
     [row] = inbox_rows(shared["db"])
-    app = JournalApp(home / "journal.db", unlocked(home / "identity.json"))
+    app = JournalApp(store_location(), unlocked(home / "identity.json"))
     imported, rejected = import_feedback(app)
     assert len(imported) == 1 and rejected == []
-    with closing(sqlite3.connect(shared["db"])) as c, c:  # as if the delete never happened
+    with raw_store(shared["db"]) as c:  # as if the delete never happened
         c.execute("INSERT INTO mj_inbox VALUES (?,?,?,?,?,?)", row)
     assert import_feedback(app) == ([], [])
     assert inbox_rows(shared["db"]) == []
@@ -165,7 +164,7 @@ def test_an_interrupted_import_is_finished_without_a_second_record(run, shared, 
 
 def test_a_directory_entry_that_does_not_verify_is_shown_as_such_and_never_used(run, shared):
     grace = unlocked(shared["people"]["grace"])
-    with closing(sqlite3.connect(shared["db"])) as c, c:
+    with raw_store(shared["db"]) as c:
         entry = json.loads(c.execute("SELECT entry FROM mj_directory WHERE fingerprint = ?",
                                      (grace.fingerprint,)).fetchone()[0])
         entry["name"] = "Grace Hopper (edited)"

@@ -5,8 +5,6 @@ that do not verify: each is rejected with a message that names it, and never sho
 ones a determined writer to the store would try next.)"""
 
 import json
-import sqlite3
-from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,9 +13,10 @@ from eventsourcing.persistence import PersistenceError
 
 from journal import crypto, directory, sealed_format
 from journal.app import JournalApp
+from journal.config import store_location
 from journal.identity import Identity, unlock_identity
 from journal.sharing import _grant_info, _grant_message, import_feedback, released_to_me
-from tests.conftest import PASSPHRASE, store_state
+from tests.conftest import PASSPHRASE, raw_store, store_state
 
 
 def ok(result) -> str:
@@ -26,7 +25,7 @@ def ok(result) -> str:
 
 
 def sql(store: Path, statement: str, params: tuple = ()) -> list[tuple]:
-    with closing(sqlite3.connect(store)) as db, db:
+    with raw_store(store) as db:
         return db.execute(statement, params).fetchall()
 
 
@@ -42,7 +41,7 @@ def exchange(run, mentee, home):
     grants = {"grace": ok(run("share", entries[0][:10], "--with", "grace")),
               "alan": ok(run("share", entries[1][:10], "--with", "alan"))}
     files["ada"] = home / "identity.json"
-    return {"files": files, "entries": entries, "grants": grants, "store": home / "journal.db"}
+    return {"files": files, "entries": entries, "grants": grants, "store": store_location()}
 
 
 def identity(exchange, who: str) -> Identity:
@@ -272,10 +271,20 @@ def test_a_well_formed_message_from_a_mentor_is_imported_so_the_rejections_above
     assert [(f["from_name"], f["text"]) for f in json.loads(result.stdout)] == [("Grace Hopper", "HAND-BUILT-SECRET")]
 
 
-def test_an_import_interrupted_before_the_inbox_copy_is_deleted_is_finished_without_a_second_record(run, exchange):
+CRASH_ON_DELETE = {
+    "sqlite": ["CREATE TRIGGER crash BEFORE DELETE ON mj_inbox BEGIN SELECT RAISE(ABORT, 'crash'); END"],
+    "postgres": ["CREATE FUNCTION crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'crash'; END $$",
+                 "CREATE TRIGGER crash BEFORE DELETE ON mj_inbox FOR EACH ROW EXECUTE FUNCTION crash()"],
+}
+NO_CRASH = {"sqlite": "DROP TRIGGER crash", "postgres": "DROP TRIGGER crash ON mj_inbox"}
+
+
+def test_an_import_interrupted_before_the_inbox_copy_is_deleted_is_finished_without_a_second_record(
+        run, exchange, backend):
     send(run, exchange, "ONLY-ONCE please")
     # The crash: the record is written, then deleting the inbox copy fails.
-    sql(exchange["store"], "CREATE TRIGGER crash BEFORE DELETE ON mj_inbox BEGIN SELECT RAISE(ABORT, 'crash'); END")
+    for statement in CRASH_ON_DELETE[backend]:
+        sql(exchange["store"], statement)
     app = JournalApp(exchange["store"], identity(exchange, "ada"))
     with pytest.raises(PersistenceError, match="crash"):
         import_feedback(app)
@@ -283,7 +292,7 @@ def test_an_import_interrupted_before_the_inbox_copy_is_deleted_is_finished_with
     assert len(sql(exchange["store"], "SELECT * FROM mj_inbox")) == 1
     app.close()
 
-    sql(exchange["store"], "DROP TRIGGER crash")
+    sql(exchange["store"], NO_CRASH[backend])
     events = events_in(exchange["store"])
     result = run("inbox", "--json")  # the next command finishes the import
     assert result.exit_code == 0 and "Imported" not in result.stderr and "Rejected" not in result.stderr

@@ -1,16 +1,15 @@
 """A mentor, holding the whole store and his own identity, opens exactly what was released to him."""
 
 import json
-import sqlite3
-from contextlib import closing
 from itertools import product
 from uuid import UUID
 
 import pytest
 
 from journal import crypto, sealed_format
+from journal.config import store_location
 from journal.identity import unlock_identity
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, raw_store
 
 
 def ids_of(result) -> str:
@@ -38,7 +37,7 @@ def exchange(run, mentee, home):
 
 
 def released_versions(home, grant_ids) -> set[tuple[str, int]]:
-    with closing(sqlite3.connect(home / "journal.db")) as db:
+    with raw_store(store_location()) as db:
         return {(r[0], r[1]) for r in db.execute(
             f"SELECT journal_id, version FROM mj_grants WHERE grant_id IN ({','.join('?' * len(grant_ids))})",
             grant_ids)}
@@ -49,7 +48,7 @@ def everything_a_mentor_can_open(home, identity_file) -> set[tuple[str, int]]:
     key obtained. Returns the (journal, version) of every record that opened."""
     me = unlock_identity(identity_file, PASSPHRASE)
     keys: set[bytes] = set()
-    with closing(sqlite3.connect(home / "journal.db")) as db:
+    with raw_store(store_location()) as db:
         grants = db.execute("SELECT grant_id, journal_id, version, sealed FROM mj_grants").fetchall()
         journal_keys = db.execute("SELECT journal_id, jk_id, sealed FROM mj_journal_keys").fetchall()
         wraps = db.execute("SELECT stream_id, kind, version, jk_id, wrap FROM mj_data_keys").fetchall()
@@ -138,7 +137,7 @@ def test_feedback_from_the_mentor_becomes_the_mentees_record(run, exchange, home
     assert inbox.exit_code == 0 and "Imported 1 feedback" in inbox.stderr
     [feedback] = json.loads(inbox.stdout)
     assert (feedback["from_name"], feedback["text"], feedback["about"]) == ("Grace Hopper", "FEEDBACK-SECRET well done", about)
-    with closing(sqlite3.connect(home / "journal.db")) as db:
+    with raw_store(store_location()) as db:
         assert db.execute("SELECT COUNT(*) FROM mj_inbox").fetchone()[0] == 0
     assert len(json.loads(run("inbox", "--json").stdout)) == 1  # imported once
     for path in home.rglob("*"):
@@ -162,7 +161,7 @@ def test_releasing_to_an_unknown_mentor_lists_who_is_known(run, exchange):
 def test_releasing_a_retracted_entry_is_refused(run, exchange, home):
     from journal.app import JournalApp
 
-    app = JournalApp(home / "journal.db", unlock_identity(home / "identity.json", PASSPHRASE))
+    app = JournalApp(store_location(), unlock_identity(home / "identity.json", PASSPHRASE))
     entry = exchange["written"][9]
     app.update(lambda j: j.retract(entry))
     app.close()
@@ -182,14 +181,14 @@ def test_a_refused_release_leaves_no_grant_behind(run, exchange, home):
     from journal.errors import RuleBroken
     from journal.sharing import release_entry
 
-    app = JournalApp(home / "journal.db", unlock_identity(home / "identity.json", PASSPHRASE))
+    app = JournalApp(store_location(), unlock_identity(home / "identity.json", PASSPHRASE))
     entry = exchange["written"][11]
     app.update(lambda j: j.retract(entry))
-    with closing(sqlite3.connect(home / "journal.db")) as db:
+    with raw_store(store_location()) as db:
         before = db.execute("SELECT COUNT(*) FROM mj_grants").fetchone()[0]
     with pytest.raises(RuleBroken, match="retracted"):
         release_entry(app, entry, find(app.recorder.datastore, "grace", role="mentor"))
-    with closing(sqlite3.connect(home / "journal.db")) as db:
+    with raw_store(store_location()) as db:
         assert db.execute("SELECT COUNT(*) FROM mj_grants").fetchone()[0] == before
     assert not any(e.kind == "release" and e.fields["target_id"] == entry for e in app.history())
     app.close()
@@ -198,14 +197,13 @@ def test_a_refused_release_leaves_no_grant_behind(run, exchange, home):
 def test_no_directory_key_verifies_a_journal_checkpoint(exchange, home):
     """Checkpoints are signed with a key derived from the journal key, not the owner's identity
     key, so the operator cannot match journals to names by trying the directory's keys."""
+    from journal.app import JournalApp
     from journal.chain import checkpoint_message
     from journal.directory import people
 
-    from journal.app import JournalApp
-
-    app = JournalApp(home / "journal.db", unlock_identity(home / "identity.json", PASSPHRASE))
+    app = JournalApp(store_location(), unlock_identity(home / "identity.json", PASSPHRASE))
     everyone = people(app.recorder.datastore)
-    with closing(sqlite3.connect(home / "journal.db")) as db:
+    with raw_store(store_location()) as db:
         checkpoints = db.execute("SELECT stream_id, size, head, signature FROM mj_checkpoints").fetchall()
     assert checkpoints and len(everyone) == 3
     for stream, size, head, signature in checkpoints:

@@ -2,8 +2,6 @@
 exactly the entries and the summary released to her, and no other record, snapshot, cached view,
 key or message, however she combines what she holds."""
 
-import sqlite3
-from contextlib import closing
 from datetime import date, timedelta
 from itertools import product
 from pathlib import Path
@@ -13,10 +11,11 @@ import pytest
 
 from journal import crypto, sealed_format, view_cache
 from journal.app import SNAPSHOT_INTERVAL, JournalApp
+from journal.config import store_location
 from journal.identity import Identity, unlock_identity
 from journal.mapper import decode_event
 from journal.sharing import _grant_info, released_to_me
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, raw_store, table_names
 
 CHECK_INS = SNAPSHOT_INTERVAL  # with the other records, enough for a snapshot and a view cache
 TO_GRACE, TO_ALAN = 7, 8  # which check-ins are released, and to whom
@@ -65,7 +64,7 @@ def exchange(run, mentee, home):
     ok(run("--identity", str(files["grace"]), "init", "--name", "Grace Hopper", "--role", "mentor"))
     ok(run("--identity", str(files["alan"]), "init", "--name", "Alan Turing", "--role", "mentor"))
     ok(run("--identity", str(files["bob"]), "init", "--name", "Bob Babbage"))
-    ids = write_adas_journal(home / "journal.db", home / "identity.json")
+    ids = write_adas_journal(store_location(), home / "identity.json")
     ok(run("--identity", str(files["grace"]), "feedback", "send", "--to", "ada", "GRACE-FEEDBACK-SECRET"))
 
     to_grace = [ok(run("share", ids[f"checkin {TO_GRACE}"][:12], "--with", "grace")),  # imports Grace's feedback
@@ -79,12 +78,12 @@ def exchange(run, mentee, home):
     ok(run("--identity", str(files["grace"]), "feedback", "send", "--to", "bob", "GRACE-TO-BOB-SECRET"))
 
     ada = unlock_identity(home / "identity.json", PASSPHRASE)
-    app = JournalApp(home / "journal.db", ada)
+    app = JournalApp(store_location(), ada)
     history = app.history()
     app.close()
     summary = next(e.id for e in history if e.kind == "summary")
     released = {ids[f"checkin {TO_GRACE}"], ids["meeting"], summary}
-    return {"files": {**files, "ada": home / "identity.json"}, "store": home / "journal.db", "ids": ids,
+    return {"files": {**files, "ada": home / "identity.json"}, "store": store_location(), "ids": ids,
             "ada": ada, "to_grace": to_grace, "to_alan": to_alan, "bob_entry": bobs,
             "released_to_grace": released,
             "versions_for_grace": {(ada.journal_id.hex, e.version) for e in history if e.id in released},
@@ -92,7 +91,7 @@ def exchange(run, mentee, home):
 
 
 def rows(store: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    with closing(sqlite3.connect(store)) as db:
+    with raw_store(store) as db:
         return db.execute(sql, params).fetchall()
 
 
@@ -170,7 +169,7 @@ def test_the_store_holds_a_snapshot_a_view_cache_and_every_kind_of_sealed_row(ex
     assert rows(store, "SELECT COUNT(*) FROM mj_grants") == [(5,)]
     assert rows(store, "SELECT COUNT(*) FROM mj_inbox") == [(2,)]  # Alan's to Ada, Grace's to Bob
     assert rows(store, "SELECT COUNT(DISTINCT journal_id) FROM mj_journal_keys") == [(2,)]
-    tables_with_rows = {t for (t,) in rows(store, "SELECT name FROM sqlite_master WHERE type = 'table'")
+    tables_with_rows = {t for t in table_names(store)
                         if rows(store, f"SELECT COUNT(*) FROM {t}") != [(0,)]}
     assert tables_with_rows <= SEARCHED | PUBLIC  # nothing sealed escapes the search below
     assert SEARCHED <= tables_with_rows

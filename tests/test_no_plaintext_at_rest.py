@@ -5,11 +5,12 @@ and after it is closed."""
 import json
 import sqlite3
 import stat
-from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import raw_store
 
 MARKERS = {
     "checkin": "quokka-morning-pages",
@@ -75,6 +76,7 @@ def reader(home: Path):
         connection.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_cli_session_leaves_no_marker_in_any_file_under_the_home(run, mentee, reader):
     store = mentee / "journal.db"
     holder = reader(store)
@@ -94,6 +96,7 @@ def test_a_cli_session_leaves_no_marker_in_any_file_under_the_home(run, mentee, 
     assert_no_markers(found)
 
 
+@pytest.mark.sqlite_only
 def test_an_open_application_leaves_no_marker_in_the_store_or_its_wal(unlocked, home):
     app = unlocked()
     m = MARKERS
@@ -118,12 +121,13 @@ def test_the_owner_name_is_sealed_in_the_journal_though_shown_in_the_identity_he
     # The identity header carries the display name in the clear (DESIGN §4 lists it as visible);
     # the journal's own copy of it, in its first event, is sealed.
     app = unlocked(name="Zebediah Quillfeather")
-    with closing(sqlite3.connect(app.store)) as db:
+    with raw_store(app.store) as db:
         rows = db.execute("SELECT topic, state FROM stored_events").fetchall()
     assert rows and all(b"Quillfeather" not in state and "Quillfeather" not in topic for topic, state in rows)
     assert b"Quillfeather" in (home / "identity.json").read_bytes()
 
 
+@pytest.mark.sqlite_only
 def test_the_identity_file_and_every_store_file_are_private_to_their_owner(run, mentee, reader):
     holder = reader(mentee / "journal.db")
     run_ok(run, "checkin", "a check-in to make the store write")

@@ -1,8 +1,7 @@
-"""Integration: altering the SQLite file behind the application's back is reported as tampering,
-with a message that names the record, through the library and through `mj verify`."""
+"""Integration: altering the store (the SQLite file, or the PostgreSQL tables) behind the
+application's back is reported as tampering, with a message that names the record, through the
+library and through `mj verify`."""
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from journal.app import SNAPSHOT_INTERVAL, JournalApp
 from journal.errors import TamperedRecord
 from journal.identity import unlock_identity
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, raw_store
 
 CHECK_INS = 5  # records 2..6; record 1 opens the journal
 LAST = CHECK_INS + 1
@@ -35,13 +34,13 @@ def reopen(app: JournalApp) -> JournalApp:
 
 
 def tamper(store: Path, *statements: tuple[str, tuple]) -> None:
-    with closing(sqlite3.connect(store)) as db, db:
+    with raw_store(store) as db:
         for sql, params in statements:
             assert db.execute(sql, params).rowcount == 1, sql
 
 
 def state_of(store: Path, app: JournalApp, version: int, table: str = "stored_events") -> bytes:
-    with closing(sqlite3.connect(store)) as db:
+    with raw_store(store) as db:
         return db.execute(f"SELECT state FROM {table} WHERE originator_id = ? AND originator_version = ?",
                           (app.journal_id.hex, version)).fetchone()[0]
 
@@ -212,7 +211,7 @@ def test_a_deleted_data_key_is_reported_by_its_record_number(written):
 
 
 def test_a_flipped_byte_in_a_data_key_is_reported_by_its_record_number(written):
-    with closing(sqlite3.connect(written.store)) as db:
+    with raw_store(written.store) as db:
         wrap = db.execute("SELECT wrap FROM mj_data_keys WHERE stream_id = ? AND kind = 'e' AND version = 4",
                           (written.journal_id.hex,)).fetchone()[0]
     tamper(written.store, ("UPDATE mj_data_keys SET wrap = ? WHERE stream_id = ? AND kind = 'e' AND version = 4",
@@ -223,7 +222,7 @@ def test_a_flipped_byte_in_a_data_key_is_reported_by_its_record_number(written):
 
 
 def test_a_checkpoint_with_a_broken_signature_is_reported(written):
-    with closing(sqlite3.connect(written.store)) as db:
+    with raw_store(written.store) as db:
         signature = db.execute("SELECT signature FROM mj_checkpoints WHERE stream_id = ?",
                                (written.journal_id.hex,)).fetchone()[0]
     tamper(written.store, ("UPDATE mj_checkpoints SET signature = ? WHERE stream_id = ?",

@@ -1,7 +1,5 @@
 """The encrypted view cache: same answers as opening every record, sealed at rest, never trusted blindly."""
 
-import sqlite3
-from contextlib import closing
 
 import pytest
 
@@ -9,7 +7,7 @@ from journal import view_cache
 from journal.app import JournalApp
 from journal.errors import TamperedRecord
 from journal.identity import unlock_identity
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, raw_store
 
 MANY = view_cache.REFRESH_AFTER + 10
 
@@ -19,7 +17,7 @@ def reopen(app):
 
 
 def cache_row(app):
-    with closing(sqlite3.connect(app.store)) as db:
+    with raw_store(app.store) as db:
         return db.execute("SELECT version, blob FROM mj_view_cache").fetchone()
 
 
@@ -55,7 +53,7 @@ def test_the_cache_is_sealed(cached, home):
 def test_a_damaged_cache_is_ignored_and_rebuilt(cached):
     app, first = cached
     version, blob = cache_row(app)
-    with closing(sqlite3.connect(app.store)) as db, db:
+    with raw_store(app.store) as db:
         db.execute("UPDATE mj_view_cache SET blob = ?", (blob[:-1] + bytes([blob[-1] ^ 1]),))
     again = reopen(app)
     assert [e.id for e in again.entries()] == [e.id for e in first]
@@ -64,7 +62,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(cached):
 
 def test_the_cache_does_not_hide_an_altered_record(cached):
     app, _ = cached
-    with closing(sqlite3.connect(app.store)) as db, db:
+    with raw_store(app.store) as db:
         state = db.execute("SELECT state FROM stored_events WHERE originator_version = 3").fetchone()[0]
         db.execute("UPDATE stored_events SET state = ? WHERE originator_version = 3",
                    (state[:40] + bytes([state[40] ^ 1]) + state[41:],))

@@ -1,5 +1,5 @@
-"""Eight processes × 250 writes on one SQLite file: nothing reported as written is lost, every
-chain verifies, and a write that loses too many races says so instead of pretending."""
+"""Eight processes × 250 writes, on SQLite and on PostgreSQL: nothing reported as written is lost,
+every chain verifies, and a write that loses too many races says so instead of pretending."""
 
 import json
 import subprocess
@@ -10,6 +10,7 @@ import pytest
 
 from journal.app import JournalApp, enrol
 from journal.identity import unlock_identity
+from tests.conftest import store_url
 
 pytestmark = pytest.mark.slow
 PASSPHRASE = "stress test passphrase"
@@ -20,7 +21,7 @@ from pathlib import Path
 from journal.app import JournalApp
 from journal.errors import JournalError
 from journal.identity import unlock_identity
-store, identity, name, count = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+store, identity, name, count = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 app = JournalApp(store, unlock_identity(identity, sys.argv[5]))
 written, refused = [], []
 for i in range(count):
@@ -32,15 +33,15 @@ print(json.dumps({"written": written, "refused": refused}))
 """
 
 
-def run_workers(store: Path, identities: list[Path], count: int) -> list[dict]:
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(store), str(identity), f"w{n}", str(count),
+def run_workers(store, identities: list[Path], count: int) -> list[dict]:
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, store_url(store), str(identity), f"w{n}", str(count),
                                  PASSPHRASE], stdout=subprocess.PIPE, cwd=ROOT, text=True)
                for n, identity in enumerate(identities)]
     return [json.loads(worker.communicate(timeout=300)[0]) for worker in workers]
 
 
-def test_eight_writers_on_one_journal_lose_nothing(home, real_kdf):
-    store, identity = home / "journal.db", home / "identity.json"
+def test_eight_writers_on_one_journal_lose_nothing(home, store, real_kdf):
+    identity = home / "identity.json"
     enrol(identity, store, name="Ada", role="mentee", passphrase=PASSPHRASE)
     results = run_workers(store, [identity] * 8, 250)
     written = [entry for r in results for entry in r["written"]]
@@ -54,8 +55,7 @@ def test_eight_writers_on_one_journal_lose_nothing(home, real_kdf):
     app.close()
 
 
-def test_eight_writers_on_eight_journals_all_succeed(home, real_kdf):
-    store = home / "journal.db"
+def test_eight_writers_on_eight_journals_all_succeed(home, store, real_kdf):
     identities = [home / f"mentee{n}.json" for n in range(8)]
     for n, identity in enumerate(identities):
         enrol(identity, store, name=f"Mentee {n}", role="mentee", passphrase=PASSPHRASE)

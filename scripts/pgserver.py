@@ -114,8 +114,10 @@ class ThrowawayPostgres:
 
 
 if __name__ == "__main__":
+    import signal
     import time
 
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` cleans up as Ctrl-C does
     with ThrowawayPostgres() as pg:
         print(f"MJ_STORE={pg.url}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):

@@ -1,7 +1,7 @@
 """The shared store next to the embedded one, in the same run: append and replay rates of the
 sealed journal on PostgreSQL and on SQLite (with eventsourcing's own unsealed figures on each for
 reference), then aggregate write throughput with 1, 2, 4 and 8 writer processes, each on its own
-journal, one save per write as the command line does.
+journal, one save per write as the command line does; and a whole `mj checkin` on each.
 
     python bench/shared_store.py [--events 10000] [--writes 300]
 
@@ -97,6 +97,22 @@ def writers(store: str, identities: list[Path], writes: int) -> float:
     return len(identities) * writes / (time.perf_counter() - started)
 
 
+def command_median(store: str, identity: Path, runs: int = 7) -> float:
+    """Median wall time of a whole `mj checkin` (start-up, unlock, connect, write)."""
+    import shutil
+    import statistics
+
+    mj = shutil.which("mj") or "mj"
+    env = {**os.environ, "MJ_STORE": store, "MJ_IDENTITY": str(identity), "MJ_PASSPHRASE": PASSPHRASE}
+    times = []
+    for n in range(runs):
+        started = time.perf_counter()
+        subprocess.run([mj, "checkin", f"timed check-in {n}", "--mood", "3"], env=env, check=True,
+                       capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=10_000)
@@ -132,6 +148,12 @@ def main() -> None:
             for count in (1, 2, 4, 8):
                 line.append(f"{count} writer{'s' if count > 1 else ' '}: {writers(store, identities[:count], args.writes):>6,.0f}/s")
             print(f"  {backend:<10} " + "   ".join(line))
+
+        print("\nA whole `mj checkin` (real Argon2id, start-up and connection included), median of 7")
+        for backend, store in stores.items():
+            identity = folder / f"command-{backend}.json"
+            enrol(identity, store, name="Command", role="mentee", passphrase=PASSPHRASE)
+            print(f"  {backend:<10} {command_median(store, identity) * 1000:>5.0f} ms")
 
 
 if __name__ == "__main__":

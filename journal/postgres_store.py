@@ -130,16 +130,23 @@ class _SealedPostgresMixin:
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
                       desc: bool = False, limit: int | None = None) -> list[StoredEvent]:
         stream_id = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+        # The version range is given to both sides of the join, so that the planner reads only
+        # the keys in range by their primary key, not every key of the stream (seen: 50 ms
+        # against 0.3 ms for the tail of a 10,000-record journal before statistics exist).
+        key_range, event_range, bounds = SQL(""), SQL(""), []
+        if gt is not None:
+            key_range += SQL(" AND k.version > %s")
+            event_range += SQL(" AND e.originator_version > %s")
+            bounds.append(gt)
+        if lte is not None:
+            key_range += SQL(" AND k.version <= %s")
+            event_range += SQL(" AND e.originator_version <= %s")
+            bounds.append(lte)
         statement = SQL("SELECT e.originator_version, e.topic, e.state, k.wrap, k.jk_id FROM {0} e "
                         "LEFT JOIN mj_data_keys k ON k.stream_id = %s AND k.kind = %s "
-                        "AND k.version = e.originator_version WHERE e.originator_id = %s").format(self._table())
-        params: list[Any] = [stream_id.hex, self.kind, stream_id]
-        if gt is not None:
-            statement += SQL(" AND e.originator_version > %s")
-            params.append(gt)
-        if lte is not None:
-            statement += SQL(" AND e.originator_version <= %s")
-            params.append(lte)
+                        "AND k.version = e.originator_version{1} WHERE e.originator_id = %s{2}").format(
+            self._table(), key_range, event_range)
+        params: list[Any] = [stream_id.hex, self.kind, *bounds, stream_id, *bounds]
         statement += SQL(" ORDER BY e.originator_version DESC" if desc else " ORDER BY e.originator_version ASC")
         if limit is not None:
             statement += SQL(" LIMIT %s")

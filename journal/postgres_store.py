@@ -32,6 +32,7 @@ from journal.key_store import PostgresCursor
 from journal.mapper import SealedStoredEvent
 
 CONNECT_TIMEOUT_SECONDS = 5
+SCHEMA_LOCK = int.from_bytes(b"mj/schema", "big") % 2**63  # the advisory lock key for making tables
 
 
 class OneConnection:
@@ -109,6 +110,22 @@ class _SealedPostgresMixin:
 
     def _table(self) -> Any:
         return SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+
+    def create_table(self) -> None:
+        """eventsourcing's tables, type and function, and the key store's, made by whoever
+        comes first: everything in one transaction under an advisory lock, so that people
+        running `mj init` at the same moment on a new database do not trip over each other."""
+        type_name = self.stored_event_type_name  # type: ignore[attr-defined]
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
+            c.execute("SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                      "WHERE n.nspname = ? AND t.typname = ?", (self.datastore.schema, type_name))
+            type_exists = c.fetchone() is not None
+            statements = sorted(self.sql_create_statements, key=lambda s: "CREATE TYPE" not in s.as_string())
+            for statement in statements:
+                if not (type_exists and "CREATE TYPE" in statement.as_string()):
+                    c.raw.execute(statement, prepare=False)
+        self.datastore.register_type_adapters()
 
     def _add_key_tables(self) -> None:
         self.sql_create_statements += [SQL(statement) for statement in key_store.POSTGRES_TABLES]  # type: ignore[arg-type]

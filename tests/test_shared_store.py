@@ -209,3 +209,17 @@ def test_people_running_init_at_the_same_moment_on_a_new_database_all_get_a_jour
         app = JournalApp(store, unlock_identity(h / "identity.json", PASSPHRASE))
         assert app.verify().records == 1
         app.close()
+
+
+def test_init_and_whoami_name_the_shared_store_without_its_password(run, mentee, pg_server, store):
+    shown = json.loads(ok(run("whoami", "--json")))["store"]
+    assert shown == str(store) and shown.startswith("postgresql://mj@127.0.0.1:")
+    assert pg_server.password not in shown
+
+
+def test_an_init_the_server_refuses_leaves_no_identity_behind(run, home, pg_server, store):
+    result = run("--store", pg_server.url_with(password="not-the-password", dbname=store.dbname),
+                 "init", "--name", "Ada")
+    assert_refused(result, 1, "refused user mj")
+    assert not (home / "identity.json").exists()
+    assert "not-the-password" not in result.output

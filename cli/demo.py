@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from cli.output import entries_table, esc
+from domain import clock
 
 
 @click.command()
@@ -67,9 +68,9 @@ def demo(home_option):
     entries_table(EntryFilter(limit=12).apply(app.entries()))
     console.print(Rule("Aspirations against progress"))
     model = JournalModel.build(app.history())
-    render_progress(progress_view(model, date.today()), console)
+    render_progress(progress_view(model, clock.today()), console)
     page = home / "report.html"
-    write_report(page, render_report(model, date.today(), owner=app.identity.name))
+    write_report(page, render_report(model, clock.today(), owner=app.identity.name))
     console.print(f"\nReport with charts: {page}  (open it in a browser; it is plaintext, mode 0600)")
     _mentor_story(console, home, app, model)
     _programme_story(console, home)
@@ -98,9 +99,11 @@ def _mentor_story(console, home: Path, app, model) -> None:
     grace = next(p for p in _people(mentor_app) if p.role == "mentor")
     chosen = next(e for e in app.entries() if e.kind == "checkin" and "Presented" in e.fields["text"])
     release_entry(app, chosen.id, grace)
-    today = date.today()
+    today = clock.today()
     view = summary(model, today - timedelta(days=30), today).as_json()
-    summary_id = app.update(lambda j: j.publish_summary(view, start=today - timedelta(days=30), end=today))
+    from domain.journal import MenteeJournal
+
+    summary_id = app.update(MenteeJournal.publish_summary, view, start=today - timedelta(days=30), end=today)
     release_entry(app, summary_id, grace)
     released, rejected = released_to_me(mentor_app)
     total = len(app.recorder.select_events(app.journal_id))
@@ -149,7 +152,7 @@ def _programme_story(console, home: Path) -> None:
     with console.status("40 simulated mentees write six months of records and send monthly figures…"):
         events, mentees = simulate_cohort(home, "Spring cohort")
         sent = _send_all(home, mentees)
-    report = release_report(manager, "Spring cohort", date.today())
+    report = release_report(manager, "Spring cohort", clock.today())
     console.print(f"{events:,} sealed events from 40 mentees; {sent} monthly contributions, each sealed to the "
                   "programme under a pseudonym, with no name and no journal id.")
     table = Table(title=f"Released with ε = {report.epsilon_spent} this quarter (k = {report.k})", box=None,
@@ -159,6 +162,9 @@ def _programme_story(console, home: Path) -> None:
     for row in report.periods:
         table.add_row(row["period"], *[str(row[c]) for c in (*CATALOGUE[:4], "confidence")])
     console.print(table)
+    if report.waiting:
+        console.print(f"{', '.join(w['period'] for w in report.waiting)}: {report.waiting[0]['reason']} "
+                      "(each month is released once, at a third of a quarter's ε).")
     page = home / "programme.html"
     write_report(page, render_programme_report(report))
     console.print(f"Suppressed cells had fewer than k mentees. Programme page with charts: {page}")
@@ -173,6 +179,6 @@ def _send_all(home: Path, identities: list) -> int:
     sent = 0
     for identity in identities:
         app = JournalApp(home / "journal.db", identity)
-        sent += contribute_closed_periods(app, date.today())
+        sent += contribute_closed_periods(app, clock.today())
         app.close()
     return sent

@@ -18,7 +18,7 @@ class MjGroup(click.Group):
         except Exception as error:
             # A database failure outside the application's own translation (a locked or
             # read-only store met by a sharing or programme command) is still one clear line.
-            from journal.app import store_failure
+            from journal.store_errors import store_failure
 
             failure = store_failure(error, getattr(ctx.obj, "store_location", "?"))
             if failure is None:
@@ -66,5 +66,24 @@ def _add_demo() -> None:
 _add_demo()
 
 
+def _set_clock() -> None:
+    """MJ_NOW=2026-03-01T09:00+00:00 starts the clock at that moment (for tests and demos)."""
+    import os
+
+    value = os.environ.get("MJ_NOW")
+    if not value:
+        return
+    from datetime import datetime
+
+    from domain import clock
+
+    try:
+        moment = datetime.fromisoformat(value)
+        clock.run_from(moment if moment.tzinfo else moment.astimezone())
+    except ValueError:
+        raise SystemExit(f"Error: MJ_NOW={value!r} is not a moment: use 2026-03-01T09:00+00:00") from None
+
+
 def main() -> None:
+    _set_clock()
     cli(prog_name="mj")

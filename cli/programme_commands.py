@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from fractions import Fraction
 
 import click
 
-from cli.output import emit_json, say
+from cli.output import counted, emit_json, say, stdout_console
 from cli.session import pass_session
+from domain import clock
 
 
 @click.group()
@@ -40,10 +40,11 @@ def program_create(session, name, k, epsilon, months):
 @pass_session
 def program_join(session, name):
     """Mentee: consent to send this programme bounded monthly figures, with no name attached."""
+    from domain.journal import MenteeJournal
     from journal.programmes import find_programme
 
     programme = find_programme(session.app, name)
-    session.app.update(lambda j: j.join_programme(programme.name))
+    session.app.update(MenteeJournal.join_programme, programme.name)
     say(f"Joined {programme.name!r}, run by manager {programme.manager_fingerprint} (compare this fingerprint "
         "with your manager out of band): each closed month, your client sends counts and 1–5 ratings, "
         "sealed to the programme, under a pseudonym that changes every month")
@@ -54,7 +55,9 @@ def program_join(session, name):
 @pass_session
 def program_leave(session, name):
     """Mentee: stop contributing to this programme (what was sent stays in its aggregates)."""
-    session.app.update(lambda j: j.leave_programme(name))
+    from domain.journal import MenteeJournal
+
+    session.app.update(MenteeJournal.leave_programme, name)
     say(f"Left {name!r}: no further months will be sent")
 
 
@@ -64,8 +67,8 @@ def program_contribute(session):
     """Mentee: send every closed month not yet sent (write commands do this too)."""
     from projections.programme import contribute_closed_periods
 
-    sent = contribute_closed_periods(session.app, date.today())
-    say(f"Sent {sent} new monthly contribution(s)" if sent else "Nothing new to send")
+    sent = contribute_closed_periods(session.app, clock.today())
+    say(f"Sent {counted(sent, 'new monthly contribution')}" if sent else "Nothing new to send")
 
 
 @program.command("report")
@@ -78,7 +81,8 @@ def program_report(session, name, json_, html_path, rebuild):
     """Manager: the fixed catalogue per closed month, with differential-privacy noise.
 
     Each month is released once, when first reported, at a third of the quarter's ε; later
-    reports show it again at no cost. Cells under k are shown as suppressed.
+    reports show it again at no cost. Months the quarter's ε cannot pay for are listed as
+    waiting. Cells under k are shown as suppressed.
     """
     from rich.progress import Progress
 
@@ -88,7 +92,7 @@ def program_report(session, name, json_, html_path, rebuild):
         with Progress(transient=True) as bar:
             task = bar.add_task("Rebuilding the aggregates", total=None)
             catch_up(session.app, name, progress=lambda n: bar.advance(task, n), from_scratch=True)
-    report = release_report(session.app, name, date.today())
+    report = release_report(session.app, name, clock.today())
     if html_path:
         from projections.programme import render_programme_report
         from projections.report import write_report
@@ -100,16 +104,17 @@ def program_report(session, name, json_, html_path, rebuild):
         return
     from rich.table import Table
 
-    table = Table(title=f"{name}: k={report.k}, ε spent now {report.epsilon_spent}, left this quarter {report.epsilon_left}",
-                  box=None, header_style="bold")
+    title = f"{name}: k={report.k}, ε spent now {report.epsilon_spent}, left this quarter {report.epsilon_left}"
+    table = Table(title=title, box=None, header_style="bold")
     table.add_column("period")
     for column in CATALOGUE:
         table.add_column(column, justify="right")
     for row in report.periods:
-        table.add_row(row["period"], *[f"[dim]{row[c]}[/]" if row[c] == "suppressed" else str(row[c]) for c in CATALOGUE])
-    from rich.console import Console
-
-    Console().print(table)
+        cells = [f"[dim]{row[c]}[/]" if row[c] == "suppressed" else str(row[c]) for c in CATALOGUE]
+        table.add_row(row["period"], *cells)
+    stdout_console().print(table)
+    for row in report.waiting:
+        say(f"{row['period']}: {row['reason']}")
 
 
 COMMANDS = [program]

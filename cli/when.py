@@ -1,4 +1,7 @@
-"""Click types for times and dates a person types: ISO forms and words like `yesterday`."""
+"""Click types for times and dates a person types: ISO forms and words like `yesterday`.
+
+Words count on the calendar of the user's own time zone: "in 1 month" on 31 January is the
+last day of February, "1 year ago" on 29 February is 28 February."""
 
 from __future__ import annotations
 
@@ -7,8 +10,11 @@ from datetime import date, datetime, time, timedelta
 
 import click
 
+from domain import clock
+
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30, "year": 365, "years": 365}
+_DAYS = {"day": 1, "week": 7}
+_MONTHS = {"month": 1, "year": 12}
 _AGO = re.compile(r"^(\d{1,4})\s*(days?|weeks?|months?|years?|hours?|minutes?)\s+ago$")
 _IN = re.compile(r"^in\s+(\d{1,4})\s*(days?|weeks?|months?|years?)$")
 HINT = "use YYYY-MM-DD, YYYY-MM-DDTHH:MM, today, yesterday, a weekday, or 'N days ago'"
@@ -27,13 +33,23 @@ def parse_day(text: str, today: date) -> date | None:
         back = (today.weekday() - WEEKDAYS.index(word.removeprefix("last "))) % 7 or 7
         return today - timedelta(days=back)
     if match := _IN.match(word):
-        return today + timedelta(days=int(match[1]) * _UNITS[match[2]])
-    if (match := _AGO.match(word)) and match[2] in _UNITS:
-        return today - timedelta(days=int(match[1]) * _UNITS[match[2]])
+        return _step(today, int(match[1]), match[2])
+    if (match := _AGO.match(word)) and match[2].rstrip("s") in _DAYS | _MONTHS:
+        return _step(today, -int(match[1]), match[2])
     try:
         return date.fromisoformat(word)
     except ValueError:
         return None
+
+
+def _step(today: date, count: int, unit: str) -> date | None:
+    unit = unit.rstrip("s")
+    try:
+        if unit in _MONTHS:
+            return clock.add_months(today, count * _MONTHS[unit])
+        return today + timedelta(days=count * _DAYS[unit])
+    except (OverflowError, ValueError):
+        return None  # past year 1 or 9999: not a day anyone means
 
 
 class When(click.ParamType):
@@ -44,7 +60,7 @@ class When(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, datetime):
             return value
-        now = datetime.now().astimezone()
+        now = clock.local_now()
         word = value.strip().lower()
         if word == "now":
             return now
@@ -73,7 +89,7 @@ class Day(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, date):
             return value
-        day = parse_day(value, date.today())
+        day = parse_day(value, clock.today())
         if day is None:
             self.fail(f"{value!r} is not a date: use YYYY-MM-DD, today, tomorrow or 'in 6 weeks'", param, ctx)
         return day

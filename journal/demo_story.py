@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from uuid import uuid4
 
+from domain import clock
+from domain.journal import MenteeJournal
 from journal.app import JournalApp
 from journal.identity import new_identity, save_identity
 
@@ -57,44 +59,50 @@ def create_demo_mentor(home: Path, name: str = "Grace Okafor") -> JournalApp:
 
 
 def write_month(app: JournalApp, *, seed: int = 7) -> list[str]:
-    """Thirty days of records, backdated, as a mentee would write them. Returns marker texts."""
+    """Thirty days of records, backdated, as a mentee would write them. Returns marker texts.
+    The last record is two days old, so the story fits before any moment of any day."""
     rng = random.Random(seed)
-    today = datetime.now(timezone.utc).replace(hour=18, minute=0, second=0, microsecond=0)
+    today = clock.today()
     start = today - timedelta(days=30)
-    day = lambda n, hour=18: start + timedelta(days=n, hours=hour - 18)  # noqa: E731
 
-    aspiration = app.update(lambda j: j.state_aspiration(
-        "Lead a small team within two years", why="I like helping people do their best work",
-        horizon=(today + timedelta(days=700)).date(), at=day(0, 9)))
-    standups = app.update(lambda j: j.set_goal(
-        "Run the team standup every day this quarter", measure="standups run", target=40,
-        due=(today + timedelta(days=60)).date(), aspiration_id=aspiration, at=day(0, 10)))
-    design = app.update(lambda j: j.set_goal(
-        "Lead the export feature from design to release", measure="stages done", target=4,
-        due=(today + timedelta(days=45)).date(), aspiration_id=aspiration, at=day(0, 11)))
-    first_standup = app.update(lambda j: j.add_milestone(standups, "First standup run alone", at=day(1)))
-    design_note = app.update(lambda j: j.add_milestone(design, "Design note reviewed", at=day(1)))
-    app.update(lambda j: j.add_milestone(design, "Design presented to the team", at=day(1)))
+    def day(n: int, hour: int = 18) -> datetime:
+        """Day n of the month, at that hour of Sam's wall clock."""
+        return local_moment(start + timedelta(days=n), hour)
+
+    J = MenteeJournal
+    aspiration = app.update(J.state_aspiration, "Lead a small team within two years",
+                            why="I like helping people do their best work", horizon=clock.add_years(today, 2),
+                            at=day(0, 9))
+    standups = app.update(J.set_goal, "Run the team standup every day this quarter", measure="standups run",
+                          target=40, due=clock.add_months(today, 2), aspiration_id=aspiration, at=day(0, 10))
+    design = app.update(J.set_goal, "Lead the export feature from design to release", measure="stages done",
+                        target=4, due=today + timedelta(days=45), aspiration_id=aspiration, at=day(0, 11))
+    first_standup = app.update(J.add_milestone, standups, "First standup run alone", at=day(1))
+    design_note = app.update(J.add_milestone, design, "Design note reviewed", at=day(1))
+    app.update(J.add_milestone, design, "Design presented to the team", at=day(1))
 
     for n, (text, mood, confidence, tag) in enumerate(CHECKINS):
         when = day(3 * n + rng.randint(0, 1))
-        app.update(lambda j: j.check_in(text, mood=mood, confidence=confidence, tags=(tag,), at=when))
+        app.update(J.check_in, text, mood=mood, confidence=confidence, tags=(tag,), at=when)
         if n == 2:
-            app.update(lambda j: j.reach_milestone(first_standup, evidence="Team retro notes", at=when))
+            app.update(J.reach_milestone, first_standup, evidence="Team retro notes", at=when)
         if n in (2, 5, 7, 9):
-            app.update(lambda j: j.progress_goal(standups, 3 * n + 1, at=when))
-    app.update(lambda j: j.reach_milestone(design_note, evidence="Approved with comments", at=day(14)))
-    app.update(lambda j: j.progress_goal(design, 2, note="design written and reviewed", at=day(14)))
-    app.update(lambda j: j.log_meeting(
-        minutes=60, concerns=("Feeling stretched between two projects",),
-        focus="How to take review comments without taking them personally",
-        next_focus="Delegation: what to hand over and how",
-        actions=("Ask Tom to own the migration script", "Read 'Radical Candor' chapter 3"), at=day(15, 12)))
-    app.update(lambda j: j.assess_self({"giving feedback": 2, "running meetings": 3, "delegation": 2},
-                                       note="Start of the programme", at=day(16)))
-    app.update(lambda j: j.add_feedback("The role-play of a hard review was the most useful hour so far.",
-                                        at=day(16, 19)))
+            app.update(J.progress_goal, standups, 3 * n + 1, at=when)
+    app.update(J.reach_milestone, design_note, evidence="Approved with comments", at=day(14))
+    app.update(J.progress_goal, design, 2, note="design written and reviewed", at=day(14))
+    app.update(J.log_meeting, minutes=60, concerns=("Feeling stretched between two projects",),
+               focus="How to take review comments without taking them personally",
+               next_focus="Delegation: what to hand over and how",
+               actions=("Ask Tom to own the migration script", "Read 'Radical Candor' chapter 3"), at=day(15, 12))
+    app.update(J.assess_self, {"giving feedback": 2, "running meetings": 3, "delegation": 2},
+               note="Start of the programme", at=day(16))
+    app.update(J.add_feedback, "The role-play of a hard review was the most useful hour so far.", at=day(16, 19))
     return [CHECKINS[0][0][:24], "Radical Candor", "Feeling stretched", "Lead a small team"]
+
+
+def local_moment(day: date, hour: int = 12) -> datetime:
+    """That day at that hour in the user's local time zone."""
+    return datetime.combine(day, time(hour)).astimezone()
 
 
 def stored_rows(app: JournalApp) -> list[StoredRow]:
@@ -117,31 +125,31 @@ def simulate_cohort(home: Path, programme: str, mentees: int = 40, months: int =
                     ) -> tuple[int, list]:
     """Simulated mentees (keys in memory, no identity files) who join over the first months and
     write six months of records; some fade out. Returns the events written and the identities."""
-    from domain.journal import MenteeJournal
-
     rng, written, identities = random.Random(seed), 0, []
-    now = datetime.now(timezone.utc)
-    back = now.year * 12 + now.month - 1 - months  # the first of the month, `months` whole months ago
-    start = now.replace(year=back // 12, month=back % 12 + 1, day=1, hour=12)
+    today = clock.today()
+    first_month = clock.add_months(today.replace(day=1), -months)  # the 1st, `months` whole months ago
     for n in range(mentees):
         identity = new_identity(home / f"sim-{n}.json", name=f"Simulated {n}", role="mentee", journal_id=uuid4())
         app = JournalApp(home / "journal.db", identity)
         app.keyring.create(identity.journal_id)
         journal = MenteeJournal.open(identity.name, journal_id=identity.journal_id)
-        joined = start + timedelta(days=31 * (0 if n < 7 else rng.choice([1, 1, 1, 2])))  # few join in month one
+        joined_month = 0 if n < 7 else rng.choice([1, 1, 1, 2])  # few join in month one
+        joined = local_moment(clock.add_months(first_month, joined_month))
         journal.join_programme(programme, at=joined)
         goal = journal.set_goal("Simulated goal", measure="steps", target=10,
-                                due=(now + timedelta(days=60)).date(), at=joined)
+                                due=clock.add_months(today, 2), at=joined)
         stays = months if rng.random() < 0.8 else rng.randint(3, 4)  # some fade out
-        for month in range((joined - start).days // 31, stays):
-            first = start + timedelta(days=31 * month)
+        for month in range(joined_month, stays):
+            first = clock.add_months(first_month, month)  # every day below is inside this closed month
             for day in sorted(rng.sample(range(1, 28), rng.randint(2, 14))):
-                journal.check_in("simulated", mood=rng.randint(2, 5), confidence=min(5, 1 + month // 2 + rng.randint(0, 2)),
-                                 at=first + timedelta(days=day))
+                confidence = min(5, 1 + month // 2 + rng.randint(0, 2))
+                journal.check_in("simulated", mood=rng.randint(2, 5), confidence=confidence,
+                                 at=local_moment(first + timedelta(days=day)))
             if rng.random() < 0.85:
-                journal.log_meeting(minutes=rng.choice([30, 45, 60, 60, 90]), focus="simulated", at=first + timedelta(days=14))
+                journal.log_meeting(minutes=rng.choice([30, 45, 60, 60, 90]), focus="simulated",
+                                    at=local_moment(first + timedelta(days=14)))
             if rng.random() < 0.3:
-                journal.add_milestone(goal, "simulated", at=first + timedelta(days=15))
+                journal.add_milestone(goal, "simulated", at=local_moment(first + timedelta(days=15)))
             app.save(journal)
         written += journal.version
         identities.append(identity)

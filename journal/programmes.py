@@ -12,13 +12,13 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from fractions import Fraction
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from domain import clock
 from journal import crypto
 from journal.key_store import take_turns, upsert
 from journal.errors import JournalError
@@ -62,7 +62,7 @@ def create_programme(app: Any, name: str, *, k: int, epsilon: Fraction, months: 
     public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     sealed = crypto.hpke_seal(me.encryption_key.public_key(), key.private_bytes_raw(),
                               crypto.lp("mj/v1/programme-key", name))
-    created = datetime.now(timezone.utc).isoformat()
+    created = clock.now().isoformat()
     signature = crypto.sign(me.signing_key, _signed_part(name, me.fingerprint, public, k, epsilon, months, created))
     with app.recorder.datastore.transaction(commit=True) as c:
         c.execute("SELECT 1 FROM mj_programmes WHERE name = ?", (name,))

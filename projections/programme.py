@@ -12,6 +12,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any, Callable
 
+from domain import clock
 from domain.errors import JournalError
 from projections import privacy
 from projections.model import JournalModel
@@ -28,17 +29,12 @@ def _clamp(metric: str, value: int) -> int:
 
 
 def month_of(moment) -> str:
-    return moment.astimezone().strftime("%Y-%m")
+    return clock.local_month(moment)
 
 
 def closed_periods(joined: str, left: str | None, today: date) -> list[str]:
     """Whole months from joining up to (not including) this month, or the month of leaving."""
-    end = min(f"{today:%Y-%m}", left or "9999-12")
-    year, month, periods = int(joined[:4]), int(joined[5:]), []
-    while f"{year:04d}-{month:02d}" < end:
-        periods.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return periods
+    return clock.months_from(joined, min(clock.month_of_day(today), left or "9999-12"))
 
 
 def monthly_metrics(model: JournalModel, period: str, cohort: str) -> dict[str, Any]:
@@ -106,10 +102,11 @@ class ProgrammeReport:
     epsilon_spent: str
     epsilon_left: str
     periods: list[dict[str, Any]]
+    waiting: list[dict[str, str]] = ()  # closed months with figures, not yet released, and why
 
     def as_json(self) -> dict[str, Any]:
         return {"programme": self.programme, "k": self.k, "epsilon_spent": self.epsilon_spent,
-                "epsilon_left": self.epsilon_left, "periods": self.periods}
+                "epsilon_left": self.epsilon_left, "periods": self.periods, "waiting": list(self.waiting)}
 
 
 CATALOGUE = ("active mentees", "check-ins per mentee", "meetings per mentee", "share meeting the norm",
@@ -119,8 +116,9 @@ CATALOGUE = ("active mentees", "check-ins per mentee", "meetings per mentee", "s
 def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource = privacy.SYSTEM_RANDOM
                    ) -> ProgrammeReport:
     """Releases every closed period not yet released, oldest first, each once and for good (later
-    reports reuse it at no cost), spending a third of the quarter's budget per period. Refused
-    when the budget cannot pay for even one new period."""
+    reports reuse it at no cost), spending a third of the quarter's budget per period. Every
+    month released before is shown; months the budget cannot pay for yet are listed as waiting.
+    Refused only when there is nothing at all to show."""
     from journal.programmes import find_programme, released_periods, remaining, spend, store_release
 
     programme = find_programme(app, name)
@@ -132,16 +130,18 @@ def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource =
         cell[0] += total
         cell[1] += count
     released = released_periods(app, name)
-    fresh = sorted({p for p, _ in totals if p < f"{today:%Y-%m}"} - set(released))
-    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    fresh = sorted({p for p, _ in totals if p < clock.month_of_day(today)} - set(released))
+    quarter = clock.quarter_of(clock.month_of_day(today))
     per_period, left, spent = programme.epsilon / 3, None, Fraction(0)
-    for period in fresh:
+    waiting: list[dict[str, str]] = []
+    for n, period in enumerate(fresh):
         try:
             left = spend(app, programme, quarter, per_period)
         except JournalError:
-            if spent == 0:
-                raise
-            break  # the rest waits for next quarter's budget
+            if not released:
+                raise  # nothing was ever released and nothing can be: say why
+            waiting = [{"period": p, "reason": "waiting for next quarter's budget"} for p in fresh[n:]]
+            break
         spent += per_period
         # 11 noisy releases per period (7 sums or counts, a sum and a count per mean): by
         # sequential composition each gets an equal share.
@@ -150,7 +150,8 @@ def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource =
         released[period] = row
     if left is None:
         left = remaining(app, programme, quarter)
-    return ProgrammeReport(name, programme.k, str(spent), str(left), with_retention([released[p] for p in sorted(released)]))
+    return ProgrammeReport(name, programme.k, str(spent), str(left),
+                           with_retention([released[p] for p in sorted(released)]), waiting)
 
 
 def with_retention(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -210,8 +211,8 @@ def render_programme_report(report: ProgrammeReport) -> str:
     figures = [("Active mentees", charts.period_bars("Active mentees", series("active mentees"))),
                ("Check-ins per mentee", charts.period_bars("Check-ins per mentee", series("check-ins per mentee"),
                                                           colour="#3b82c4")),
-               ("Share meeting the one-hour norm", charts.period_bars("Share meeting the norm",
-                                                                      series("share meeting the norm"), colour="#2f9e44")),
+               ("Share meeting the one-hour norm",
+                charts.period_bars("Share meeting the norm", series("share meeting the norm"), colour="#2f9e44")),
                ("Confidence (1–5)", charts.period_bars("Confidence", series("confidence"), colour="#c2255c"))]
     env = Environment(loader=PackageLoader("projections", "templates"), autoescape=select_autoescape(["html"]))
     return env.get_template("programme.html").render(report=report, charts=figures, catalogue=CATALOGUE)

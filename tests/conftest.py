@@ -14,10 +14,13 @@ import re
 import sqlite3
 import sys
 from pathlib import Path
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from click.testing import CliRunner
 
 from journal import identity as _identity
@@ -25,12 +28,17 @@ from journal.config import StoreLocation
 
 ROOT = Path(__file__).resolve().parent.parent
 BOTH_BACKENDS = {
-    "test_cli_story", "test_cli_views", "test_cli_bad_input", "test_concurrent_writers", "test_mentor_access",
+    "test_cli_story", "test_cli_views", "test_cli_bad_input", "test_init_checks_before_writing",
+    "test_concurrent_writers", "test_mentor_access",
     "test_mentor_sees_only_what_was_released", "test_release_and_revoke", "test_revocation_in_a_fresh_process",
     "test_programmes", "test_view_cache", "test_forgeries_are_never_shown", "test_forged_grants_and_feedback",
-    "test_tampering", "test_no_plaintext_at_rest", "test_stress",
+    "test_tampering", "test_no_plaintext_at_rest", "test_stress", "test_writes_happen_once",
 }
 _database_numbers = itertools.count(1)
+# Every test lives on this fixed day in the past (a Wednesday in mid-May, mid-quarter), in UTC,
+# with the clock running on from it, so that no test depends on the day it runs. Tests about
+# awkward days travel further (tests/integration/test_awkward_moments.py).
+FIXED_NOW = datetime(2026, 5, 13, 15, 0, tzinfo=ZoneInfo("UTC"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -99,6 +107,22 @@ PASSPHRASE = "correct horse battery"
 REAL_KDF = dict(_identity.KDF_DEFAULT)  # before any test lowers it
 CHEAP_KDF = {"memory_kib": 8 * 1024, "iterations": 1, "lanes": 1}
 TEST_FLOOR = {"memory_kib": 4 * 1024, "iterations": 1, "lanes": 1}
+
+
+@pytest.fixture(autouse=True)
+def fixed_calendar():
+    """The suite's clock: FIXED_NOW, ticking. A test that wants another moment travels again."""
+    with time_machine.travel(FIXED_NOW, tick=True):
+        yield FIXED_NOW
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment for a child `mj` process: this one's, with the clock the test is on."""
+    import os
+
+    from domain import clock
+
+    return {**os.environ, "MJ_NOW": clock.now().isoformat(), **extra}
 
 
 @pytest.fixture(autouse=True)

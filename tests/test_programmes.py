@@ -1,7 +1,7 @@
 """Programme aggregates: what the manager can open, suppression, idempotence, leaving, budget."""
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, time, timedelta
 from fractions import Fraction
 
 import pytest
@@ -15,12 +15,16 @@ from journal.programmes import (
     load_view,
     programme_private_key,
 )
+from domain import clock
+from domain.journal import MenteeJournal
 from projections import programme as agg
-from tests.conftest import PASSPHRASE, files_at_rest, raw_store
+from tests.conftest import FIXED_NOW, PASSPHRASE, files_at_rest, raw_store
 
-NOW = datetime.now(timezone.utc)
-TODAY = date.today()
-MONTHS_AGO = [NOW - timedelta(days=31 * n) for n in (3, 2, 1)]
+# The suite's fixed calendar (see conftest): mid-May 2026. The three whole months before it
+# (February, March, April) are closed; the history sits on the 10th of each.
+NOW = FIXED_NOW
+TODAY = FIXED_NOW.date()
+MONTHS_AGO = [datetime.combine(clock.add_months(TODAY.replace(day=10), -n), time(12)).astimezone() for n in (3, 2, 1)]
 
 
 def person(home, store, name, role):
@@ -42,9 +46,9 @@ def mentee_with_history(home, store, n: int, *, join=True) -> JournalApp:
         app.update(lambda j: j.join_programme("Spring", at=MONTHS_AGO[0] - timedelta(days=1)))
     for month, at in enumerate(MONTHS_AGO):
         for day in range(2 + (n + month) % 4):
-            app.update(lambda j: j.check_in(f"MENTEE{n}-SECRET day {day}", mood=1 + (n + day) % 5,
-                                            confidence=1 + (n * day) % 5, at=at + timedelta(hours=day)))
-        app.update(lambda j: j.log_meeting(minutes=45 + 10 * (n % 3), focus=f"FOCUS-{n}", at=at + timedelta(days=1)))
+            app.update(MenteeJournal.check_in, f"MENTEE{n}-SECRET day {day}", mood=1 + (n + day) % 5,
+                       confidence=1 + (n * day) % 5, at=at + timedelta(hours=day))
+        app.update(MenteeJournal.log_meeting, minutes=45 + 10 * (n % 3), focus=f"FOCUS-{n}", at=at + timedelta(days=1))
     return app
 
 
@@ -148,15 +152,30 @@ def test_each_month_is_released_once_and_the_budget_runs_out(home, store, manage
     again = agg.release_report(manager, "Spring", TODAY, rng=Seeded(2))  # nothing new: free, same figures
     assert again.periods == first.periods and again.epsilon_spent == "0"
     early = person(home, store, "Early", "mentee")  # brings an older month that was never released
-    early.update(lambda j: j.join_programme("Spring", at=NOW - timedelta(days=130)))
-    early.update(lambda j: j.check_in("early days", at=NOW - timedelta(days=125)))
+    early.update(lambda j: j.join_programme("Spring", at=MONTHS_AGO[0] - timedelta(days=31)))
+    early.update(lambda j: j.check_in("early days", at=MONTHS_AGO[0] - timedelta(days=28)))
     agg.contribute_closed_periods(early, TODAY)
-    with pytest.raises(JournalError, match="privacy budget .* is spent"):
-        agg.release_report(manager, "Spring", TODAY, rng=Seeded(3))
+    later = agg.release_report(manager, "Spring", TODAY, rng=Seeded(3))  # the budget is spent...
+    assert later.periods == first.periods and later.epsilon_spent == "0"  # ...and nothing released is hidden
+    assert later.waiting == [{"period": "2026-01", "reason": "waiting for next quarter's budget"}]
     early.close()
     with raw_store(store) as db:
         released = dict(db.execute("SELECT period, row FROM mj_programme_releases").fetchall())
-    assert sorted(released) == [row["period"] for row in first.periods]
+    assert sorted(released) == [row["period"] for row in first.periods] == ["2026-02", "2026-03", "2026-04"]
+    for app in mentees:
+        app.close()
+
+
+def test_a_report_with_nothing_released_and_no_budget_says_why(home, store, manager):
+    mentees = [mentee_with_history(home, store, n) for n in range(5)]
+    for app in mentees:
+        agg.contribute_closed_periods(app, TODAY)
+    from journal.programmes import spend
+
+    spend(manager, find_programme(manager, "Spring"), "2026-Q2", Fraction(1))  # someone spent the quarter
+    with pytest.raises(JournalError, match="privacy budget .* is spent"):
+        agg.release_report(manager, "Spring", TODAY, rng=Seeded(6))
+    assert agg.release_report(manager, "Spring", clock.add_months(TODAY, 2), rng=Seeded(7)).periods  # Q3 pays
     for app in mentees:
         app.close()
 

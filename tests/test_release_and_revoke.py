@@ -3,7 +3,6 @@
 every file under the home after a whole exchange."""
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from journal.app import JournalApp
 from journal.config import store_location
 from journal.identity import unlock_identity
 from journal.sharing import release_entry, released_to_me
-from tests.conftest import PASSPHRASE, files_at_rest, raw_store, store_state
+from tests.conftest import PASSPHRASE, child_env, files_at_rest, raw_store, store_state
 from tests.test_mentor_sees_only_what_was_released import everything_opened_with
 
 
@@ -103,7 +102,7 @@ def test_shares_lists_active_and_revoked_releases(run, people):
 
 def mj(home: Path, *args: str, identity: Path | None = None) -> subprocess.CompletedProcess:
     """`mj` in a fresh Python process, as a person runs it (with the real Argon2id floor)."""
-    env = {**os.environ, "MJ_HOME": str(home), "MJ_PASSPHRASE": PASSPHRASE}
+    env = child_env(MJ_HOME=str(home), MJ_PASSPHRASE=PASSPHRASE)
     command = [sys.executable, "-c", "from cli.main import main; main()"]
     command += ["--identity", str(identity)] if identity else []
     return subprocess.run(command + list(args), env=env, capture_output=True, text=True, timeout=120,

@@ -1,17 +1,18 @@
 """Revocation, seen from separate processes with the real Argon2id parameters, as people use mj."""
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
+from tests.conftest import child_env
+
 pytestmark = pytest.mark.slow
 
 
 def mj(home, *args, identity=None):
-    env = {**os.environ, "MJ_HOME": str(home), "MJ_PASSPHRASE": "a passphrase for processes"}
+    env = child_env(MJ_HOME=str(home), MJ_PASSPHRASE="a passphrase for processes")
     command = [sys.executable, "-c", "from cli.main import main; main()"]
     if identity:
         command += ["--identity", str(identity)]

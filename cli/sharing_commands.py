@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import click
 
-from cli.output import emit_json, entries_table, esc, say
+from cli.output import counted, emit_json, entries_table, esc, say, stdout_console
 from cli.session import pass_session
+from domain import clock
 from cli.when import DAY
 
 
@@ -50,16 +51,17 @@ def share(session, prefixes, who, as_summary, since, until, goal_prefix):
     app = session.app
     mentor = find(app.recorder.datastore, who, role="mentor")
     if as_summary:
+        from domain.journal import MenteeJournal
         from projections.model import load_model
         from projections.summary import summary
 
-        until = until or date.today()
+        until = until or clock.today()
         since = since or until - timedelta(days=30)
         if since > until:
             raise click.BadParameter(f"--from {since} is after --to {until}", param_hint="--from")
         goal_id = app.resolve(goal_prefix, "goals") if goal_prefix else None
         view = summary(load_model(app), since, until, goal_id).as_json()
-        entry_ids = [app.update(lambda j: j.publish_summary(view, start=since, end=until, goal_id=goal_id))]
+        entry_ids = [app.update(MenteeJournal.publish_summary, view, start=since, end=until, goal_id=goal_id)]
     history = app.history()  # one read for all the releases (releasing appends, it changes no entry)
     if not as_summary:
         from journal.app import resolve
@@ -138,22 +140,20 @@ def _mentor_inbox(session, json_):
         if not released:
             say("Nothing has been released to you yet.")
         for mentee in sorted({r.mentee for r in released}):
-            from rich.console import Console
-
-            console = Console()
+            console = stdout_console()
             console.print(f"[bold magenta]{esc(mentee)}[/] [dim](signature verified)[/]")
             for r in (r for r in released if r.mentee == mentee):
                 title = _summary_line(r.entry) if r.entry.kind == "summary" else r.entry.title
-                console.print(f"  {r.grant_id[:8]}  {r.entry.at.astimezone():%Y-%m-%d}  {r.entry.kind:<10} {esc(title)}",
+                console.print(f"  {r.grant_id[:8]}  {clock.local_day(r.entry.at)}  {r.entry.kind:<10} {esc(title)}",
                               highlight=False)
     if rejected:
-        raise click.ClickException(f"{len(rejected)} release(s) rejected: see above")
+        raise click.ClickException(f"{counted(len(rejected), 'release')} rejected: see above")
 
 
 def _summary_line(entry) -> str:
     s = entry.fields["summary"]
-    return (f"summary {s['start']} → {s['end']}: {s['checkins']} check-ins, {len(s['meetings'])} meetings, "
-            f"{len(s['milestones_reached'])} milestones reached")
+    return (f"summary {s['start']} → {s['end']}: {counted(s['checkins'], 'check-in')}, "
+            f"{counted(len(s['meetings']), 'meeting')}, {counted(len(s['milestones_reached']), 'milestone')} reached")
 
 
 COMMANDS = [directory_, share, shares, revoke, inbox]

@@ -11,8 +11,7 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
@@ -32,71 +31,13 @@ from journal.errors import (AmbiguousId, ConcurrentWrite, EntryNotFound, Journal
 from journal.identity import Identity
 from journal.keyring import Keyring
 from journal.mapper import SealingMapper, record_name
+from journal.store_errors import store_errors
 from journal.views import EntryView, VerifyReport
 
 T = TypeVar("T")
 SNAPSHOT_INTERVAL = 50
 WRITE_ATTEMPTS = 8
 LOCK_TIMEOUT_SECONDS = 5
-
-
-def store_failure(error: BaseException, store: StoreLocation | Path | str) -> StoreUnavailable | None:
-    """The one-line explanation of a database failure, or None when it is not one."""
-    if not isinstance(error, (PersistenceError, sqlite3.Error)):
-        return None
-    where = StoreLocation.of(store) if isinstance(store, (StoreLocation, Path)) else None
-    reason = str(error).lower()
-    if where is not None and where.is_postgres:
-        return _postgres_failure(where, reason) or StoreUnavailable(where.redact(f"store {where} failed: {error}"))
-    if "locked" in reason or "busy" in reason:
-        return StoreUnavailable(f"store {store} is busy with another writer; nothing was saved, try again")
-    if "readonly" in reason or "read-only" in reason:
-        return StoreUnavailable(f"store {store} is read-only; nothing was saved")
-    if "not a database" in reason or "malformed" in reason:
-        return StoreUnavailable(f"{store} is not a journal store (it is not an SQLite database)")
-    if "unable to open" in reason:
-        return StoreUnavailable(f"store {store} cannot be opened: check the path and its permissions")
-    return StoreUnavailable(f"store {store} failed: {error}")
-
-
-_POSTGRES_FAILURES = [
-    (("password authentication failed", "no password supplied", "role \"", "peer authentication failed",
-      "no pg_hba.conf entry"),
-     "the PostgreSQL server at {server} refused user {user}: wrong password, unknown user or host not allowed "
-     "(give the password in the URL, PGPASSWORD or ~/.pgpass)"),
-    (("does not exist",), "database {db!r} does not exist on {server}: ask the server's operator to create it"),
-    (("connection refused", "could not translate host name", "failed to resolve host", "timeout expired",
-      "no route to host", "network is unreachable", "could not connect"),
-     "cannot reach the PostgreSQL server at {server}: is it running and accepting connections?"),
-    (("terminating connection", "server closed the connection", "connection is lost", "consuming input failed",
-      "the connection is closed", "connection is bad", "server conn crashed", "sending query failed"),
-     "the PostgreSQL server at {server} closed the connection (restarted or stopped?): if this command was "
-     "writing, check with `mj entries` whether it landed before running it again"),
-    (("lock timeout", "deadlock detected", "could not serialize"),
-     "store {store} is busy with other writers; nothing was saved, try again"),
-    (("read-only transaction",), "store {store} is read-only; nothing was saved"),
-    (("permission denied",), "user {user} is not allowed to use the journal tables in {store}: ask the server's "
-                              "operator for access"),
-]
-
-
-def _postgres_failure(where: StoreLocation, reason: str) -> StoreUnavailable | None:
-    if "relation" in reason and "does not exist" in reason:
-        return StoreUnavailable(f"{where} holds no journal store yet: run `mj init` against it first")
-    for needles, message in _POSTGRES_FAILURES:
-        if any(needle in reason for needle in needles):
-            text = message.format(server=f"{where.host}:{where.port}", user=where.user, db=where.dbname, store=where)
-            return StoreUnavailable(where.redact(text))
-    return None
-
-
-@contextmanager
-def store_errors(store: StoreLocation | Path) -> Iterator[None]:
-    """Turns database failures into one clear line; the transaction has already rolled back."""
-    try:
-        yield
-    except (PersistenceError, sqlite3.Error) as error:
-        raise store_failure(error, store) from None
 
 
 def project_journal(journal: MenteeJournal | None, events: Iterable[Any]) -> MenteeJournal | None:
@@ -111,8 +52,7 @@ class JournalApp(Application[UUID]):
     """One person's view of one store, unlocked with their identity."""
 
     name = "MentoringJournal"
-    snapshotting_intervals = {MenteeJournal: SNAPSHOT_INTERVAL}
-    snapshotting_projectors = {MenteeJournal: project_journal}
+    snapshotting_intervals = {MenteeJournal: SNAPSHOT_INTERVAL}  # read by _take_snapshots below
     snapshot_class = JournalSnapshot
 
     def __init__(self, store: StoreLocation | Path | str, identity: Identity, *, create: bool = False):
@@ -163,9 +103,15 @@ class JournalApp(Application[UUID]):
         # The aggregate in hand was just saved, so snapshot it as it is rather than reading it
         # back from the store (which is what eventsourcing does, at the cost of a replay).
         for journal_id, journal in processing_event.aggregates.items():
+            interval = self.snapshotting_intervals.get(type(journal))
             versions = [e.originator_version for e in processing_event.events if e.originator_id == journal_id]
-            if any(v % SNAPSHOT_INTERVAL == 0 for v in versions) and self.snapshots is not None:
-                self.snapshots.put([JournalSnapshot.take(journal)])
+            if interval and any(v % interval == 0 for v in versions) and self.snapshots is not None:
+                # Best-effort, like the view cache: the events committed in their own transaction
+                # before this one, and a snapshot only spares a replay. Raising here would report
+                # a saved write as "nothing was saved", and an IntegrityError would make update()
+                # run the verb a second time; the next interval takes a snapshot again.
+                with contextlib.suppress(PersistenceError, sqlite3.Error):
+                    self.snapshots.put([JournalSnapshot.take(journal)])
 
     # -- the journal -------------------------------------------------------------------
 
@@ -182,16 +128,19 @@ class JournalApp(Application[UUID]):
             self.save(journal)
         return journal.id
 
-    def update(self, command: Callable[[MenteeJournal], T], **key_store_changes: Any) -> T:
-        """Load, run one verb, save; on a concurrent write, reload and run it again.
-        `key_store_changes` (grants granted or revoked) commit in the same transaction."""
+    def update(self, verb: Callable[..., T], /, *args: Any, grants_granted: Sequence[tuple[Any, ...]] = (),
+               grants_revoked: Sequence[str] = (), **kwargs: Any) -> T:
+        """Load, run `verb(journal, *args, **kwargs)`, save; on a concurrent write, reload and
+        run it again: `app.update(MenteeJournal.check_in, text, mood=3)`. The arguments are
+        bound now, not read from a closure when the verb runs (perhaps again, on a retry).
+        Grants granted or revoked commit in the events' own transaction."""
         with store_errors(self.store):
             for attempt in range(WRITE_ATTEMPTS):
                 journal = self._journal()
-                result = command(journal)
+                result = verb(journal, *args, **kwargs)
                 try:
-                    self.save(journal, **key_store_changes)
-                except IntegrityError:
+                    self.save(journal, grants_granted=grants_granted, grants_revoked=grants_revoked)
+                except IntegrityError:  # the events' insert: a snapshot's failure never gets here
                     # Someone else wrote first: back off a random, growing moment so that
                     # several writers racing for one journal stop colliding in step.
                     time.sleep(random.uniform(0, 0.002 * 2 ** attempt))
@@ -303,6 +252,7 @@ def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: 
     from journal import directory
     from journal.identity import check_new_passphrase, new_identity, save_identity
 
+    # Name, role and passphrase are all checked before the first write: a refusal leaves nothing.
     identity = new_identity(identity_path, name=name, role=role,
                             journal_id=uuid4() if role == "mentee" else None)
     check_new_passphrase(passphrase)

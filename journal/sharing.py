@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain import clock
 from domain.events import LINE_LIMIT, TEXT_LIMIT, RecordEvent
+from domain.journal import MenteeJournal
 from journal import crypto, directory, sealed_format
 from journal.errors import JournalError, RuleBroken
 from journal.mapper import decode_event
@@ -62,20 +64,20 @@ def release_entry(app: Any, entry_id: str, mentor: directory.Person, history: li
                                         topic=stored.topic)
     grant_id = uuid4().hex
     journal, mentee_fp = app.journal_id.hex, app.identity.fingerprint
-    granted_at = datetime.now(timezone.utc).isoformat()
+    granted_at = clock.now().isoformat()
     sealed = crypto.hpke_seal(mentor.encryption_key, dek, _grant_info(journal, entry.version, mentor.fingerprint,
                                                                       grant_id))
     signature = crypto.sign(app.identity.signing_key, _grant_message(
         grant_id, journal, entry.version, mentee_fp, mentor.fingerprint, granted_at, sealed))
     row = (grant_id, journal, entry.version, mentee_fp, mentor.fingerprint, granted_at, sealed, signature)
-    app.update(lambda j: j.release(entry_id, grant_id=grant_id, mentor_name=mentor.name,
-                                   mentor_fingerprint=mentor.fingerprint), grants_granted=[row])
+    app.update(MenteeJournal.release, entry_id, grant_id=grant_id, mentor_name=mentor.name,
+               mentor_fingerprint=mentor.fingerprint, grants_granted=[row])
     return grant_id
 
 
 def revoke_release(app: Any, grant_id: str) -> None:
     """Records the revocation and deletes the grant, in one transaction."""
-    app.update(lambda j: j.revoke(grant_id), grants_revoked=[grant_id])
+    app.update(MenteeJournal.revoke, grant_id, grants_revoked=[grant_id])
 
 
 def released_to_me(app: Any) -> tuple[list[Released], list[str]]:
@@ -123,7 +125,7 @@ def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | No
     if mentee.role != "mentee":
         raise JournalError(f"{mentee.name} is a {mentee.role}: feedback goes to mentees")
     me, message_id = app.identity, uuid4().hex
-    sent_at = datetime.now(timezone.utc).isoformat()
+    sent_at = clock.now().isoformat()
     body = json.dumps({"message_id": message_id, "text": text, "about": about, "sent_at": sent_at,
                        "from_name": me.name[:LINE_LIMIT], "from_fingerprint": me.fingerprint},
                       sort_keys=True).encode()
@@ -170,11 +172,12 @@ def import_feedback(app: Any) -> tuple[list[str], list[str]]:
             try:
                 text, about = body["text"], body.get("about")
                 sent = datetime.fromisoformat(body["sent_at"])
-                imported.append(app.update(lambda j: j.receive_feedback(
-                    message_id=message_id, from_name=sender.name[:LINE_LIMIT], from_fingerprint=sender.fingerprint,
-                    text=text, about=about, sent_at=sent)))
+                imported.append(app.update(
+                    MenteeJournal.receive_feedback, message_id=message_id, from_name=sender.name[:LINE_LIMIT],
+                    from_fingerprint=sender.fingerprint, text=text, about=about, sent_at=sent))
             except (KeyError, TypeError, ValueError, AttributeError, RuleBroken) as error:
-                rejected.append(f"feedback {message_id[:8]} from {sender.name[:40]} is malformed ({error}): not imported")
+                rejected.append(f"feedback {message_id[:8]} from {sender.name[:40]} is malformed ({error}): "
+                                "not imported")
                 continue
         with datastore.transaction(commit=True) as c:
             c.execute("DELETE FROM mj_inbox WHERE message_id = ?", (message_id,))

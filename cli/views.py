@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import click
 
@@ -10,15 +10,16 @@ from cli.output import KIND_STYLE, emit_json, esc, say
 from cli.reading import KINDS
 from cli.session import pass_session
 from cli.when import DAY
+from domain import clock
 
-VERDICT_STYLE = {"achieved": "bold green", "on track": "green", "behind": "yellow", "stalled": "red",
-                 "not started": "dim", "dropped": "dim strike"}
+VERDICT_STYLE = {"achieved": "bold green", "target reached": "bold green", "on track": "green",
+                 "behind": "yellow", "stalled": "red", "not started": "dim", "dropped": "dim strike"}
 
 
 def _console():
-    from rich.console import Console
+    from cli.output import stdout_console
 
-    return Console()
+    return stdout_console()
 
 
 def _bar(fraction: float | None, width: int = 10) -> str:
@@ -26,6 +27,15 @@ def _bar(fraction: float | None, width: int = 10) -> str:
         return "·" * width
     filled = round(max(0.0, min(fraction, 1.0)) * width)
     return "█" * filled + "░" * (width - filled)
+
+
+def _time_left(goal) -> str:
+    """Days left (or late) to today; for a closed goal, how early or late it closed."""
+    if goal.days_left < 0:
+        return f"{-goal.days_left}d late"
+    if goal.closed_on is None:
+        return f"{goal.days_left}d left"
+    return f"{goal.days_left}d early" if goal.days_left else "on time"
 
 
 def _period(since, until):
@@ -63,8 +73,8 @@ def timeline(session, since, until, kinds, tags, by, json_):
         counts = ", ".join(f"{n} {kind}" for kind, n in period.counts().items())
         console.print(f"[bold]{period.label}[/]  [dim]{counts}[/]")
         for entry in period.entries:
-            style = KIND_STYLE.get(entry.kind, "")
-            console.print(f"  {entry.at.astimezone():%a %d %b}  [{style or 'default'}]{MARKS.get(entry.kind, '·')} "
+            style, day = KIND_STYLE.get(entry.kind, ""), clock.local_day(entry.at)
+            console.print(f"  {day:%a %d %b}  [{style or 'default'}]{MARKS.get(entry.kind, '·')} "
                           f"{entry.kind:<10}[/] {esc(describe(entry, model))}  [dim]{entry.id[:8]}[/]",
                           highlight=False)
 
@@ -77,7 +87,7 @@ def progress(session, json_):
     from projections.model import load_model
     from projections.progress import progress_view
 
-    view = progress_view(load_model(session.app), date.today())
+    view = progress_view(load_model(session.app), clock.today())
     if json_:
         emit_json(view.as_json())
     else:
@@ -101,15 +111,17 @@ def render_progress(view, console) -> None:
             table.add_column(column, no_wrap=True)
         for g in goals:
             value = "–" if g.value is None else f"{g.value:g}" + (f"/{g.target:g}" if g.target else "")
-            time_left = f"{g.days_left}d left" if g.days_left >= 0 else f"{-g.days_left}d late"
             table.add_row(f"{esc(g.text)} [dim]{g.id[:8]}[/]", _bar(g.done_fraction), value,
                           f"{g.milestones_reached}/{g.milestones_total}",
-                          f"{_bar(g.time_fraction, 5)} {time_left}",
+                          f"{_bar(g.time_fraction, 5)} {_time_left(g)}",
                           f"[{VERDICT_STYLE[g.verdict]}]{g.verdict}[/]")
         if not goals:
             table.add_row("[dim]no goals yet[/]", "", "", "", "", "")
         console.print(table)
         console.print()
+        for g in goals:
+            if g.verdict == "target reached":
+                say(f"Goal {g.id[:8]} has reached its target: `mj goal achieve {g.id[:8]}` marks it achieved.")
     console.print(f"Confidence: [bold]{view.confidence_trend}[/] over {len(view.confidence)} readings")
     for win in view.small_wins:
         console.print(f"  [yellow]◆[/] {win['reached']}  {esc(win['text'])} [dim]({esc(win['goal'])})[/]")
@@ -126,31 +138,36 @@ def summary(session, since, until, goal_prefix, json_):
     from projections.model import load_model
     from projections.summary import summary as build
 
-    until = until or date.today()
+    until = until or clock.today()
     since = since or until - timedelta(days=30)
     _period(since, until)
     goal_id = session.app.resolve(goal_prefix, "goals") if goal_prefix else None
     view = build(load_model(session.app), since, until, goal_id)
     if json_:
         emit_json(view.as_json())
-        return
-    console = _console()
+    else:
+        render_summary(view, _console())
+
+
+def render_summary(view, console) -> None:
+    """Each meeting with its own concerns, then open actions; each goal with its own milestones."""
+    goal_id = view.goal
     console.print(f"[bold]Summary {view.start} → {view.end}[/]" + (" (one goal)" if goal_id else ""))
     if not goal_id:
         console.print(f"Check-ins: {view.checkins}; mood {view.mood_trend}, confidence {view.confidence_trend}")
         for m in view.meetings:
             console.print(f"Meeting {m['at']} ({m['minutes']} min): {esc(m['focus'])}"
                           + (f" → next: {esc(m['next_focus'])}" if m["next_focus"] else ""))
-        for concern in view.concerns:
-            console.print(f"  concern: {esc(concern)}")
+            for concern in m["concerns"]:
+                console.print(f"  concern: {esc(concern)}")
         for action in view.open_actions:
             console.print(f"  open action [dim]{action['id'][:8]}[/]: {esc(action['text'])} (since {action['agreed']})")
     for goal in view.goals_progressed:
         start = "–" if goal["from"] is None else f"{goal['from']:g}"
         end = "–" if goal["to"] is None else f"{goal['to']:g}"
-        console.print(f"Goal: {esc(goal['text'])}: {start} → {end} {goal['measure']} ({goal['status']})")
-    for win in view.milestones_reached:
-        console.print(f"  [yellow]◆[/] {win['reached']} {esc(win['text'])}")
+        console.print(f"Goal: {esc(goal['text'])}: {start} → {end} {esc(goal['measure'])} ({goal['status']})")
+        for win in (w for w in view.milestones_reached if w["goal_id"] == goal["id"]):
+            console.print(f"  [yellow]◆[/] {win['reached']} {esc(win['text'])}")
 
 
 @click.command()
@@ -163,7 +180,7 @@ def report(session, html_path):
     from projections.report import render_report, write_report
 
 
-    page = render_report(load_model(session.app), date.today(), owner=session.identity.name)
+    page = render_report(load_model(session.app), clock.today(), owner=session.identity.name)
     write_report(html_path, page)
     say(f"Wrote {html_path} ({len(page) // 1024} KiB). It holds your journal in plain text: keep it private.")
 

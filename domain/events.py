@@ -104,6 +104,7 @@ class GoalSet(RecordEvent):
 
     def apply(self, journal: Any) -> None:
         journal.goals[self.entry_id] = "open"
+        journal.created_at[self.entry_id] = self.at.isoformat()
 
 
 class GoalProgressed(RecordEvent):
@@ -143,6 +144,7 @@ class MilestoneAdded(RecordEvent):
 
     def apply(self, journal: Any) -> None:
         journal.milestones[self.entry_id] = [self.goal_id, "open"]
+        journal.created_at[self.entry_id] = self.at.isoformat()
 
 
 class MilestoneReached(RecordEvent):
@@ -176,6 +178,7 @@ class MeetingLogged(RecordEvent):
     def apply(self, journal: Any) -> None:
         for action in self.actions:
             journal.actions[action.id] = "open"
+            journal.created_at[action.id] = self.at.isoformat()
 
 
 class ActionItemDone(RecordEvent):
@@ -315,8 +318,4 @@ EVENT_TYPES: dict[str, type[JournalEvent]] = {
         ProgrammeJoined,
         ProgrammeLeft,
     )
-}
-
-RECORD_KINDS: dict[str, type[RecordEvent]] = {
-    cls.kind: cls for cls in EVENT_TYPES.values() if issubclass(cls, RecordEvent)
 }

@@ -1,7 +1,8 @@
 """The MenteeJournal aggregate: verbs that check the journal's rules, then record an event.
 
-Its state is deliberately small (ids and statuses, never texts) so that loading it from a
-snapshot costs the same whether the journal holds ten entries or ten thousand.
+Its state is deliberately small (ids, statuses and when goals, milestones and action items came
+to be; never texts) so that loading it from a snapshot costs the same whether the journal holds
+ten entries or ten thousand.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from eventsourcing.domain import BaseAggregate, CanSnapshotAggregate
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from domain import clock
 from domain import events as ev
 from domain.errors import RuleBroken
 
@@ -22,16 +24,12 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def new_entry_id() -> str:
     return uuid4().hex
 
 
 class MenteeJournal(BaseAggregate[UUID]):
-    """One mentee's journal. Ids and statuses only; texts live in the sealed events."""
+    """One mentee's journal. Ids, statuses and moments only; texts live in the sealed events."""
 
     @staticmethod
     def create_id() -> UUID:
@@ -50,6 +48,8 @@ class MenteeJournal(BaseAggregate[UUID]):
         self.goals: dict[str, str] = {}
         self.milestones: dict[str, list[str]] = {}
         self.actions: dict[str, str] = {}
+        # goal, milestone or action item id -> the ISO moment it was set, added or agreed
+        self.created_at: dict[str, str] = {}
         self.retracted: list[str] = []
         self.releases: dict[str, list[str]] = {}
         self.received: list[str] = []
@@ -63,8 +63,8 @@ class MenteeJournal(BaseAggregate[UUID]):
 
     def state_aspiration(self, text: str, *, why=None, horizon=None, at=None) -> str:
         when = self._when(at)
-        if horizon is not None and horizon < when.date():
-            raise RuleBroken(f"the horizon {horizon} is before the day it is stated ({when.date()})")
+        if horizon is not None and horizon < clock.local_day(when):
+            raise RuleBroken(f"the horizon {horizon} is before the day it is stated ({clock.local_day(when)})")
         return self._record(ev.AspirationStated, when, text=text, why=why, horizon=horizon)
 
     def set_goal(self, text: str, *, measure: str, due: date, target=None,
@@ -72,26 +72,31 @@ class MenteeJournal(BaseAggregate[UUID]):
         when = self._when(at)
         if aspiration_id is not None:
             self._require_live(aspiration_id, self.aspirations, "aspiration")
-        if due < when.date():
-            raise RuleBroken(f"the due date {due} is already past: a new goal needs a date on or after {when.date()}")
+        if due < clock.local_day(when):
+            raise RuleBroken(f"the due date {due} is already past: a new goal needs a date on or after "
+                             f"{clock.local_day(when)}")
         return self._record(ev.GoalSet, when, text=text, measure=measure, due=due,
                             target=target, aspiration_id=aspiration_id)
 
     def progress_goal(self, goal_id: str, value: float, *, note=None, at=None) -> str:
         self._require_open_goal(goal_id)
-        return self._record(ev.GoalProgressed, at, goal_id=goal_id, value=value, note=note)
+        when = self._not_before_start(at, goal_id, "progress", f"goal {goal_id[:8]} was set")
+        return self._record(ev.GoalProgressed, when, goal_id=goal_id, value=value, note=note)
 
     def achieve_goal(self, goal_id: str, *, note=None, at=None) -> str:
         self._require_open_goal(goal_id)
-        return self._record(ev.GoalAchieved, at, goal_id=goal_id, note=note)
+        when = self._not_before_start(at, goal_id, "an achievement", f"goal {goal_id[:8]} was set")
+        return self._record(ev.GoalAchieved, when, goal_id=goal_id, note=note)
 
     def drop_goal(self, goal_id: str, *, reason: str, at=None) -> str:
         self._require_open_goal(goal_id)
-        return self._record(ev.GoalDropped, at, goal_id=goal_id, reason=reason)
+        when = self._not_before_start(at, goal_id, "a drop", f"goal {goal_id[:8]} was set")
+        return self._record(ev.GoalDropped, when, goal_id=goal_id, reason=reason)
 
     def add_milestone(self, goal_id: str, text: str, *, due=None, at=None) -> str:
         self._require_open_goal(goal_id)
-        return self._record(ev.MilestoneAdded, at, goal_id=goal_id, text=text, due=due)
+        when = self._not_before_start(at, goal_id, "a milestone", f"goal {goal_id[:8]} was set")
+        return self._record(ev.MilestoneAdded, when, goal_id=goal_id, text=text, due=due)
 
     def reach_milestone(self, milestone_id: str, *, evidence=None, at=None) -> str:
         goal_id, status = self._require_live(milestone_id, self.milestones, "milestone")
@@ -99,7 +104,9 @@ class MenteeJournal(BaseAggregate[UUID]):
             raise RuleBroken(f"milestone {milestone_id[:8]} is already reached")
         if self.goals.get(goal_id) == "dropped":
             raise RuleBroken(f"milestone {milestone_id[:8]} belongs to goal {goal_id[:8]}, which was dropped")
-        return self._record(ev.MilestoneReached, at, milestone_id=milestone_id, evidence=evidence)
+        when = self._not_before_start(at, milestone_id, "a reached milestone",
+                                      f"milestone {milestone_id[:8]} was added")
+        return self._record(ev.MilestoneReached, when, milestone_id=milestone_id, evidence=evidence)
 
     def log_meeting(self, *, minutes: int, focus: str, concerns=(), next_focus=None,
                     actions=(), at=None) -> str:
@@ -110,7 +117,8 @@ class MenteeJournal(BaseAggregate[UUID]):
     def complete_action(self, action_id: str, *, at=None) -> str:
         if self._require_live(action_id, self.actions, "action item") == "done":
             raise RuleBroken(f"action item {action_id[:8]} is already done")
-        return self._record(ev.ActionItemDone, at, action_id=action_id)
+        when = self._not_before_start(at, action_id, "an action done", f"action item {action_id[:8]} was agreed")
+        return self._record(ev.ActionItemDone, when, action_id=action_id)
 
     def add_feedback(self, text: str, *, about: str | None = None, at=None) -> str:
         if about is not None and about in self.retracted:
@@ -163,14 +171,26 @@ class MenteeJournal(BaseAggregate[UUID]):
 
     def _when(self, at: datetime | None) -> datetime:
         if at is None:
-            return now()
+            return clock.now()
         if at.tzinfo is None:
             raise RuleBroken("a time must carry its time zone")
-        if at > now() + FUTURE_TOLERANCE:
+        if at > clock.now() + FUTURE_TOLERANCE:
             raise RuleBroken(f"{at:%Y-%m-%d %H:%M} is in the future: records are about what has happened")
         if at < EARLIEST:
             raise RuleBroken(f"{at:%Y-%m-%d} is before 1970: check the date")
         return at
+
+    def _not_before_start(self, at: datetime | None, entry_id: str, what: str, started: str) -> datetime:
+        """The record's moment, refused when it falls on a day before its goal, milestone or action
+        item came to be. Days, not moments: `--at 2026-04-03` (noon) may follow a goal set that
+        afternoon. An id from a snapshot older than `created_at` has no moment, so no check."""
+        when = self._when(at)
+        created = self.created_at.get(entry_id)
+        if created is not None:
+            day, start = clock.local_day(when), clock.local_day(datetime.fromisoformat(created))
+            if day < start:
+                raise RuleBroken(f"{what} dated {day} is before {started} ({start})")
+        return when
 
     def _require_live(self, entry_id: str, table: dict[str, Any], what: str) -> Any:
         if entry_id not in table:
@@ -193,14 +213,47 @@ class MenteeJournal(BaseAggregate[UUID]):
         return entry_id
 
 
+# What each pattern in domain/events.py lets through, said for the person who typed the value.
+PATTERN_RULES = {r"^[\w-]+$": "tags are letters, digits, - and _",
+                 r"^[\w .-]+$": "programme names are letters, digits, spaces and . - _"}
+FIELD_WORDS = {"owner_name": "name"}
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 24 else text[:8] + "…")
+
+
 def _explain(error: ValidationError) -> str:
-    """The first validation problem, phrased for a person: `mood: must be at most 5`."""
+    """The first validation problem, as a sentence a person can act on:
+    `tag 'a b': tags are letters, digits, - and _`, `the text is empty`, `the mood is 7: at most 5`."""
     first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "value"
-    message = first["msg"]
-    message = message.replace("Input should be", "must be").replace("String should have", "must have")
-    message = message.replace("Value error, ", "")
-    return f"{field}: {message}"
+    loc = [part for part in first["loc"] if part != "[key]"]
+    name = FIELD_WORDS.get(str(loc[0]), str(loc[0]).replace("_", " ")) if loc else "value"
+    kind, ctx, value = first["type"], first.get("ctx") or {}, first.get("input")
+    if len(loc) > 1:  # one item of a list (tags.0) or of a mapping (ratings.'public speaking')
+        item = name[:-1] if name.endswith("s") else name
+        subject = f"{item} {_shown(loc[1] if isinstance(loc[1], str) else value)}"
+        empty = f"{'an' if item[0] in 'aeiou' else 'a'} {item} is empty"
+    else:
+        subject = empty = f"the {name}"
+        empty += " is empty"
+    if kind == "string_pattern_mismatch":
+        return f"{subject}: " + PATTERN_RULES.get(ctx.get("pattern"), "it is not in the expected form")
+    if kind == "string_too_short" and not str(value).strip():
+        return empty
+    if kind == "string_too_long":
+        return f"{subject} is {len(value)} characters long: at most {ctx['max_length']} are allowed"
+    if kind == "string_too_short":
+        return f"{subject} is {len(value)} characters long: at least {ctx['min_length']} are needed"
+    if kind in ("too_short", "too_long"):
+        bound = f"at least {ctx['min_length']}" if kind == "too_short" else f"at most {ctx['max_length']}"
+        return f"{ctx.get('actual_length', len(value))} {name} given: give {bound}"
+    for bound, words in (("le", "at most"), ("ge", "at least"), ("lt", "less than"), ("gt", "more than")):
+        if bound in ctx:
+            return f"{subject} is {value}: it must be {words} {ctx[bound]}"
+    message = first["msg"].replace("Input should be", "must be").replace("Value error, ", "")
+    return f"{name}: {message}"
 
 
 class JournalSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
@@ -230,6 +283,7 @@ class JournalSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
         state.setdefault("releases", {})  # snapshots taken before sharing existed
         state.setdefault("received", [])
         state.setdefault("programmes", {})
+        state.setdefault("created_at", {})  # snapshots taken before out-of-order dates were refused
         state.update(_id=self.originator_id, _version=self.originator_version, _pending_events=[])
         journal = object.__new__(cls)
         journal.__dict__.update(state)

@@ -13,8 +13,8 @@ KIND_GROUPS = [("check-ins", ("checkin",), "#3b82c4"),
                ("milestones", ("milestone", "reached"), "#e8a317"),
                ("meetings & actions", ("meeting", "done"), "#7048e8"),
                ("reflection", ("aspiration", "feedback", "assessment"), "#c2255c")]
-VERDICT_COLOUR = {"achieved": "#2f9e44", "on track": "#37b24d", "behind": "#f08c00", "stalled": "#e03131",
-                  "not started": "#868e96", "dropped": "#adb5bd"}
+VERDICT_COLOUR = {"achieved": "#2f9e44", "target reached": "#2f9e44", "on track": "#37b24d",
+                  "behind": "#f08c00", "stalled": "#e03131", "not started": "#868e96", "dropped": "#adb5bd"}
 
 
 def _svg(width: int, height: int, body: list[str], label: str) -> str:

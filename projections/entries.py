@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from domain import clock
+
 
 @dataclass(frozen=True)
 class EntryFilter:
@@ -22,7 +24,7 @@ class EntryFilter:
         wanted_tags = {t.casefold() for t in self.tags}
         chosen = []
         for entry in entries:
-            day = entry.at.astimezone().date()
+            day = clock.local_day(entry.at)
             if self.since and day < self.since or self.until and day > self.until:
                 continue
             if self.kinds and entry.kind not in self.kinds:

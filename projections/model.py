@@ -113,7 +113,8 @@ class JournalModel:
                 "actions": self.actions, "entries": [e.id for e in self.entries]}
 
     def last_activity(self, goal: Goal) -> datetime:
-        moments = [goal.set_at, *(at for at, _ in goal.progress)]
+        """The latest of: set, progressed, milestone reached, achieved or dropped."""
+        moments = [goal.set_at, *(at for at, _ in goal.progress), *([goal.closed_at] if goal.closed_at else [])]
         moments += [m.reached for m in map(self.milestones.get, goal.milestones) if m and m.reached]
         return max(moments)
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from domain import clock
 from domain.errors import JournalError
 from projections import charts
 from projections.entries import EntryFilter
@@ -24,8 +25,8 @@ def report_context(model: JournalModel, today: date, owner: str) -> dict[str, An
         groups.append(("Goals serving no aspiration", progress.unlinked))
     period = summary(model, today - timedelta(days=30), today)
     checkins = [e for e in model.entries if e.kind == "checkin"]
-    mood = [(e.at.astimezone().date(), float(e.fields["mood"])) for e in checkins if e.fields.get("mood")]
-    milestones = [(m.text, (m.reached.date() if m.reached else m.due), bool(m.reached))
+    mood = [(clock.local_day(e.at), float(e.fields["mood"])) for e in checkins if e.fields.get("mood")]
+    milestones = [(m.text, (clock.local_day(m.reached) if m.reached else m.due), bool(m.reached))
                   for m in model.milestones.values() if m.reached or m.due]
     return {
         "owner": owner, "today": today, "progress": progress, "summary": period,

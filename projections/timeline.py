@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from domain import clock
 from projections.entries import EntryFilter
 from projections.model import JournalModel
 
@@ -26,9 +27,9 @@ class TimelinePeriod:
 
 
 def period_of(entry: Any, by: str) -> str:
-    day = entry.at.astimezone().date()
+    day = clock.local_day(entry.at)
     if by == "month":
-        return f"{day:%Y-%m}"
+        return clock.month_of_day(day)
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 

@@ -1,20 +1,22 @@
 """Properties: a model folded one event at a time equals one rebuilt from scratch at every step,
 and every goal's verdict follows its definition."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain import clock
 from domain.errors import RuleBroken
 from domain.events import RecordEvent
 from domain.journal import MenteeJournal
 from journal.views import EntryView
 from projections.model import JournalModel
 from projections.progress import STALLED_AFTER, TOLERANCE, progress_view
+from tests.conftest import FIXED_NOW
 
-NOW = datetime.now(timezone.utc)
-TODAY = NOW.date()
+NOW = FIXED_NOW  # the suite's fixed calendar: module-level times must not be the real now
+TODAY = clock.local_day(NOW)
 
 pick = st.integers(min_value=0, max_value=50)
 ago = st.integers(min_value=0, max_value=120)
@@ -44,20 +46,24 @@ def play(commands) -> list[EntryView]:
     journal, written = MenteeJournal.open("Ada"), []
     for name, *args in commands:
         at = NOW - timedelta(days=args[-1])
+        # Each verb binds this command's `at` and `args` as defaults, not through the loop's closure.
         verbs = {
-            "aspiration": lambda: journal.state_aspiration("aim", at=at),
-            "goal": lambda: journal.set_goal("goal", measure="m", due=(at + timedelta(days=args[1])).date(),
-                                             target=args[2], aspiration_id=nth(journal.aspirations, args[3]) if args[3] % 2 else None, at=at),
-            "progress": lambda: journal.progress_goal(nth(journal.goals, args[0]), args[1], at=at),
-            "achieve": lambda: journal.achieve_goal(nth(journal.goals, args[0]), at=at),
-            "drop": lambda: journal.drop_goal(nth(journal.goals, args[0]), reason="r", at=at),
-            "milestone": lambda: journal.add_milestone(nth(journal.goals, args[0]), "m", at=at),
-            "reach": lambda: journal.reach_milestone(nth(journal.milestones, args[0]), at=at),
-            "checkin": lambda: journal.check_in("c", mood=args[0], confidence=args[1], at=at),
-            "meeting": lambda: journal.log_meeting(minutes=60, focus="f", actions=["a"] * args[0], at=at),
-            "done": lambda: journal.complete_action(nth(journal.actions, args[0]), at=at),
-            "assess": lambda: journal.assess_self({"skill": args[0]}, at=at),
-            "retract": lambda: journal.retract(nth(written, args[0]) if written else "0" * 32, at=at),
+            "aspiration": lambda at=at: journal.state_aspiration("aim", at=at),
+            "goal": lambda at=at, args=args: journal.set_goal(
+                "goal", measure="m", due=(at + timedelta(days=args[1])).date(), target=args[2],
+                aspiration_id=nth(journal.aspirations, args[3]) if args[3] % 2 else None, at=at),
+            "progress": lambda at=at, args=args: journal.progress_goal(nth(journal.goals, args[0]), args[1], at=at),
+            "achieve": lambda at=at, args=args: journal.achieve_goal(nth(journal.goals, args[0]), at=at),
+            "drop": lambda at=at, args=args: journal.drop_goal(nth(journal.goals, args[0]), reason="r", at=at),
+            "milestone": lambda at=at, args=args: journal.add_milestone(nth(journal.goals, args[0]), "m", at=at),
+            "reach": lambda at=at, args=args: journal.reach_milestone(nth(journal.milestones, args[0]), at=at),
+            "checkin": lambda at=at, args=args: journal.check_in("c", mood=args[0], confidence=args[1], at=at),
+            "meeting": lambda at=at, args=args: journal.log_meeting(minutes=60, focus="f", actions=["a"] * args[0],
+                                                                    at=at),
+            "done": lambda at=at, args=args: journal.complete_action(nth(journal.actions, args[0]), at=at),
+            "assess": lambda at=at, args=args: journal.assess_self({"skill": args[0]}, at=at),
+            "retract": lambda at=at, args=args: journal.retract(nth(written, args[0]) if written else "0" * 32,
+                                                                at=at),
         }
         try:
             written.append(verbs[name]())
@@ -89,14 +95,22 @@ def test_every_verdict_follows_its_definition(commands):
         idle = TODAY - line.last_activity >= STALLED_AFTER
         if goal.status in ("achieved", "dropped"):
             assert line.verdict == goal.status
+        elif line.done_fraction == 1:
+            assert line.verdict == "target reached"
+        elif TODAY > goal.due:
+            assert line.verdict == "behind"
         elif idle:
             assert line.verdict == "stalled"
         elif not started:
             assert line.verdict == "not started"
-        elif TODAY > goal.due or (line.done_fraction is not None and line.done_fraction < line.time_fraction - TOLERANCE):
+        elif line.done_fraction is not None and line.done_fraction < line.time_fraction - TOLERANCE:
             assert line.verdict == "behind"
         else:
             assert line.verdict == "on track"
         if line.done_fraction is not None:
             assert 0 <= line.done_fraction <= 1
-        assert line.last_activity >= goal.set_at.date()
+        # time stops on the day a goal closed, and closing it is its last activity
+        closed_on = clock.local_day(goal.closed_at) if goal.closed_at else None
+        assert line.closed_on == closed_on
+        assert line.days_left == (goal.due - (closed_on or TODAY)).days
+        assert line.last_activity >= max(clock.local_day(goal.set_at), closed_on or clock.local_day(goal.set_at))

@@ -1,19 +1,22 @@
 """Projections from a real journal: verdicts, timeline, summary, and retracted entries vanishing."""
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from domain import clock
+from domain.journal import MenteeJournal
 from projections.entries import EntryFilter
 from projections.model import JournalModel, load_model
 from projections.progress import progress_view, trend, verdict
 from projections.report import render_report
 from projections.summary import summary
 from projections.timeline import timeline
+from tests.conftest import FIXED_NOW
 
-NOW = datetime.now(timezone.utc)
-TODAY = date.today()
+NOW = FIXED_NOW  # the suite's fixed calendar: module-level times must not be the real now
+TODAY = clock.local_day(NOW)
 
 
 def days_ago(n: int) -> datetime:
@@ -28,7 +31,8 @@ def app(unlocked):
 def line(app, goal_id):
     view = progress_view(load_model(app), TODAY)
     return next(g for a in view.aspirations for g in a.goals if g.id == goal_id) if any(
-        g.id == goal_id for a in view.aspirations for g in a.goals) else next(g for g in view.unlinked if g.id == goal_id)
+        g.id == goal_id for a in view.aspirations for g in a.goals) else next(
+        g for g in view.unlinked if g.id == goal_id)
 
 
 def goal(app, *, set_days_ago=10, due_in=20, target=10.0, aspiration=None):
@@ -79,6 +83,9 @@ def test_goals_serving_no_aspiration_are_listed_apart(app):
 def test_the_verdict_rules_in_their_order():
     due = TODAY + timedelta(days=5)
     assert verdict("achieved", TODAY - timedelta(days=90), TODAY, due, True, 0.1, 0.9) == "achieved"
+    assert verdict("open", TODAY - timedelta(days=90), TODAY, TODAY - timedelta(days=9), True, 1.0, 1.0) == \
+        "target reached"
+    assert verdict("open", TODAY - timedelta(days=90), TODAY, TODAY - timedelta(days=9), False, 0.1, 1.0) == "behind"
     assert verdict("open", TODAY - timedelta(days=21), TODAY, due, True, 0.9, 0.5) == "stalled"
     assert verdict("open", TODAY - timedelta(days=20), TODAY, due, False, None, 0.5) == "not started"
     assert verdict("open", TODAY, TODAY, TODAY - timedelta(days=1), True, 0.9, 1.0) == "behind"
@@ -121,7 +128,7 @@ def test_retracted_entries_disappear_from_every_view(app):
     milestone = app.update(lambda j: j.add_milestone(g, "MILESTONE-GONE"))
     progress = app.update(lambda j: j.progress_goal(g, 7))
     for entry_id in (gone, milestone, progress):
-        app.update(lambda j: j.retract(entry_id))
+        app.update(MenteeJournal.retract, entry_id)
     model = load_model(app)
     views = {
         "entries": json.dumps([e.as_json() for e in app.entries()]),

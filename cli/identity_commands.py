@@ -20,12 +20,13 @@ def init(session, name, role):
     of that file: without it and the passphrase, nobody can read the journal, including you.
     """
     from journal.app import enrol
-    from journal.identity import ensure_no_identity
+    from journal.identity import check_new_name, ensure_no_identity
 
     ensure_no_identity(session.identity_path)  # before asking for a passphrase
+    check_new_name(name)
     passphrase = ask_passphrase("New passphrase", confirm=True)
     identity = enrol(session.identity_path, session.store_location, name=name, role=role, passphrase=passphrase)
-    say(f"Created {role} identity for {name} at {session.identity_path}")
+    say(f"Created {role} identity for {identity.name} at {session.identity_path}")
     if role == "mentee":
         say(f"Journal {identity.journal_id.hex[:8]} is in {session.store_location}")
     say("Fingerprint (compare it out of band before sharing):")

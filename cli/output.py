@@ -27,16 +27,49 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def _stdout_console():
+# Piped output is for grep and cut: one record a line, however long, never folded at 80 columns.
+PIPED_WIDTH = 1_000_000
+
+
+class _Unpadded:
+    """stdout for piped rich output: each line without the spaces rich pads table cells with."""
+
+    def __init__(self, out: Any):
+        self.out, self.partial = out, ""
+        self.encoding = getattr(out, "encoding", None) or "utf-8"  # rich picks its characters by it
+
+    def write(self, text: str) -> int:
+        *lines, self.partial = (self.partial + text).split("\n")
+        self.out.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.write(self.partial)
+        self.partial = ""
+        self.out.flush()
+
+
+def stdout_console():
+    """Where rich output goes: stdout, fitted to a terminal's width, or at full width when piped."""
+    import sys
+
     from rich.console import Console
 
-    return Console(soft_wrap=False)
+    if sys.stdout is not None and sys.stdout.isatty():
+        return Console(soft_wrap=False)
+    return Console(file=_Unpadded(sys.stdout), soft_wrap=True, width=PIPED_WIDTH)
 
 
-def recorded(kind: str, entry_id: str, detail: str = "") -> None:
-    """A write's id is data (stdout); the sentence about it is a message (stderr)."""
+def counted(number: int, noun: str) -> str:
+    """`1 meeting`, `2 meetings`: a count with its noun in the right number."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def recorded(kind: str, entry_id: str, detail: str = "", *, sentence: str = "") -> None:
+    """A write's id is data (stdout); the sentence about it is a message (stderr): `Recorded
+    KIND ID (DETAIL)`, or `sentence` where that would not read as English."""
     click.echo(entry_id)
-    say(f"Recorded {kind} {entry_id[:8]}" + (f" ({detail})" if detail else ""))
+    say(sentence or f"Recorded {kind} {entry_id[:8]}" + (f" ({detail})" if detail else ""))
 
 
 def entries_table(entries: list[Any]) -> None:
@@ -50,7 +83,7 @@ def entries_table(entries: list[Any]) -> None:
         table.add_row(entry.id[:8], entry.at.astimezone().strftime("%Y-%m-%d %H:%M"),
                       f"[{style}]{entry.kind}[/]" if style else entry.kind, esc(entry.title),
                       esc(" ".join(f"#{t}" for t in entry.tags)))
-    _stdout_console().print(table)
+    stdout_console().print(table)
 
 
 def entry_detail(entry: Any) -> None:
@@ -73,4 +106,4 @@ def entry_detail(entry: Any) -> None:
         elif isinstance(value, dict):
             value = "\n".join(f"{k}: {v}" for k, v in value.items())
         table.add_row(key.replace("_", " "), esc(value))
-    _stdout_console().print(table)
+    stdout_console().print(table)

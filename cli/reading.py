@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import click
 
-from cli.output import emit_json, entries_table, entry_detail, say
+from cli.output import counted, emit_json, entries_table, entry_detail, say
 from cli.session import pass_session
 from cli.when import DAY
 
+# Written out rather than read from domain.events, so that `mj --help` need not import pydantic;
+# tests/unit/test_kinds.py checks it against the events.
 KINDS = ["checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
-         "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "release", "revoke"]
+         "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "release", "revoke",
+         "joined", "left"]
 
 
 @click.command()
@@ -66,8 +69,9 @@ def verify(session, json_):
     if json_:
         emit_json(report.as_json())
         return
-    click.echo(f"ok: journal {report.journal_id[:8]}: {report.records} records and {report.snapshots} "
-               f"snapshots open; chain head {report.head[:16]}… matches the checkpoint you signed")
+    click.echo(f"ok: journal {report.journal_id[:8]}: {counted(report.records, 'record')} and "
+               f"{counted(report.snapshots, 'snapshot')} open; chain head {report.head[:16]}… matches the "
+               "checkpoint you signed")
 
 
 COMMANDS = [entries, show, verify]

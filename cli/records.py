@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 
-from cli.output import recorded, say
+from cli.output import counted, recorded, say
 from cli.session import pass_session
 from cli.when import DAY, WHEN
 
@@ -20,12 +21,23 @@ def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def read_text(text: str | None) -> str:
-    """The TEXT argument, else piped stdin, else $EDITOR."""
+CLOSED_STDIN = ('no text, and stdin is closed: give the text as an argument (mj checkin "Paired on the parser") '
+                'or on stdin (mj checkin < notes.txt)')
+
+
+def read_text(text: str | None, *, before_editor: Callable[[], object]) -> str:
+    """The TEXT argument, else piped stdin, else $EDITOR. `before_editor` unlocks the journal,
+    so that a mistyped passphrase never throws away what was written in the editor."""
     if text is not None:
         return text
+    if sys.stdin is None or sys.stdin.closed:  # `<&-`: there is no stdin to read or to be a terminal
+        raise click.ClickException(CLOSED_STDIN)
     if not stdin_is_terminal():
-        return sys.stdin.read()
+        try:
+            return sys.stdin.read()
+        except OSError:
+            raise click.ClickException(CLOSED_STDIN) from None
+    before_editor()
     written = click.edit("\n# Write your entry above. Lines starting with '# ' are ignored.\n") or ""
     return "\n".join(line for line in written.splitlines() if not line.startswith("# "))
 
@@ -42,9 +54,10 @@ def checkin(session, text, mood, confidence, tags, at):
 
     TEXT may be given as an argument, piped on stdin, or written in $EDITOR.
     """
-    body = read_text(text)
-    entry_id = session.app.update(lambda j: j.check_in(body, mood=mood, confidence=confidence,
-                                                       tags=tags, at=at))
+    body = read_text(text, before_editor=lambda: session.app)
+    from domain.journal import MenteeJournal  # here, not at the top: `mj` starts without pydantic
+
+    entry_id = session.app.update(MenteeJournal.check_in, body, mood=mood, confidence=confidence, tags=tags, at=at)
     recorded("check-in", entry_id, f"mood {mood}/5" if mood else "")
 
 
@@ -61,7 +74,9 @@ def aspiration():
 @pass_session
 def aspiration_add(session, text, why, horizon, at):
     """State an aspiration."""
-    entry_id = session.app.update(lambda j: j.state_aspiration(text, why=why, horizon=horizon, at=at))
+    from domain.journal import MenteeJournal
+
+    entry_id = session.app.update(MenteeJournal.state_aspiration, text, why=why, horizon=horizon, at=at)
     recorded("aspiration", entry_id)
 
 
@@ -82,8 +97,10 @@ def goal_add(session, text, measure, due, target, aspiration_prefix, at):
     """Set a SMART goal: specific TEXT, a --measure, an optional --target, a --due date."""
     app = session.app
     aspiration_id = app.resolve(aspiration_prefix, "aspirations") if aspiration_prefix else None
-    entry_id = app.update(lambda j: j.set_goal(text, measure=measure, due=due, target=target,
-                                               aspiration_id=aspiration_id, at=at))
+    from domain.journal import MenteeJournal
+
+    entry_id = app.update(MenteeJournal.set_goal, text, measure=measure, due=due, target=target,
+                          aspiration_id=aspiration_id, at=at)
     recorded("goal", entry_id, f"due {due}")
 
 
@@ -96,7 +113,9 @@ def goal_add(session, text, measure, due, target, aspiration_prefix, at):
 def goal_progress(session, goal_prefix, value, note, at):
     """Record where goal ID now stands (VALUE against its measure)."""
     goal_id = session.app.resolve(goal_prefix, "goals")
-    entry_id = session.app.update(lambda j: j.progress_goal(goal_id, value, note=note, at=at))
+    from domain.journal import MenteeJournal
+
+    entry_id = session.app.update(MenteeJournal.progress_goal, goal_id, value, note=note, at=at)
     recorded("progress", entry_id, f"goal {goal_id[:8]} at {value:g}")
 
 
@@ -108,7 +127,9 @@ def goal_progress(session, goal_prefix, value, note, at):
 def goal_achieve(session, goal_prefix, note, at):
     """Mark goal ID achieved."""
     goal_id = session.app.resolve(goal_prefix, "goals")
-    recorded("achievement", session.app.update(lambda j: j.achieve_goal(goal_id, note=note, at=at)))
+    from domain.journal import MenteeJournal
+
+    recorded("achievement", session.app.update(MenteeJournal.achieve_goal, goal_id, note=note, at=at))
 
 
 @goal.command("drop")
@@ -119,7 +140,9 @@ def goal_achieve(session, goal_prefix, note, at):
 def goal_drop(session, goal_prefix, reason, at):
     """Drop goal ID, with a reason."""
     goal_id = session.app.resolve(goal_prefix, "goals")
-    recorded("drop", session.app.update(lambda j: j.drop_goal(goal_id, reason=reason, at=at)))
+    from domain.journal import MenteeJournal
+
+    recorded("drop", session.app.update(MenteeJournal.drop_goal, goal_id, reason=reason, at=at))
 
 
 @click.group()
@@ -136,7 +159,9 @@ def milestone():
 def milestone_add(session, goal_prefix, text, due, at):
     """Add a milestone to goal GOAL_ID."""
     goal_id = session.app.resolve(goal_prefix, "goals")
-    recorded("milestone", session.app.update(lambda j: j.add_milestone(goal_id, text, due=due, at=at)))
+    from domain.journal import MenteeJournal
+
+    recorded("milestone", session.app.update(MenteeJournal.add_milestone, goal_id, text, due=due, at=at))
 
 
 @milestone.command("reach")
@@ -147,7 +172,9 @@ def milestone_add(session, goal_prefix, text, due, at):
 def milestone_reach(session, milestone_prefix, evidence, at):
     """Mark milestone ID reached: a small win."""
     milestone_id = session.app.resolve(milestone_prefix, "milestones")
-    recorded("win", session.app.update(lambda j: j.reach_milestone(milestone_id, evidence=evidence, at=at)))
+    from domain.journal import MenteeJournal
+
+    recorded("win", session.app.update(MenteeJournal.reach_milestone, milestone_id, evidence=evidence, at=at))
 
 
 @click.group()
@@ -165,9 +192,11 @@ def meeting():
 @pass_session
 def meeting_log(session, minutes, focus, concerns, next_focus, actions, at):
     """Log a meeting: incidental concerns → main focus → next focus, with action items."""
-    entry_id = session.app.update(lambda j: j.log_meeting(minutes=minutes, focus=focus, concerns=concerns,
-                                                          next_focus=next_focus, actions=actions, at=at))
-    recorded("meeting", entry_id, f"{minutes} min, {len(actions)} action items")
+    from domain.journal import MenteeJournal
+
+    entry_id = session.app.update(MenteeJournal.log_meeting, minutes=minutes, focus=focus, concerns=concerns,
+                                  next_focus=next_focus, actions=actions, at=at)
+    recorded("meeting", entry_id, f"{minutes} min, {counted(len(actions), 'action item')}")
 
 
 @click.group()
@@ -182,7 +211,10 @@ def action():
 def action_done(session, action_prefix, at):
     """Mark action item ID done (ids are shown by `mj show MEETING_ID`)."""
     action_id = session.app.resolve(action_prefix, "actions")
-    recorded("done", session.app.update(lambda j: j.complete_action(action_id, at=at)))
+    from domain.journal import MenteeJournal
+
+    entry_id = session.app.update(MenteeJournal.complete_action, action_id, at=at)
+    recorded("done", entry_id, sentence=f"Recorded action {action_id[:8]} as done (record {entry_id[:8]})")
 
 
 @click.group()
@@ -198,7 +230,9 @@ def feedback():
 def feedback_add(session, text, about_prefix, at):
     """Add your own feedback on the mentoring."""
     about = session.app.resolve_entry(about_prefix) if about_prefix else None
-    recorded("feedback", session.app.update(lambda j: j.add_feedback(text, about=about, at=at)))
+    from domain.journal import MenteeJournal
+
+    recorded("feedback", session.app.update(MenteeJournal.add_feedback, text, about=about, at=at))
 
 
 @feedback.command("send")
@@ -242,7 +276,9 @@ def _rating(value: str) -> tuple[str, int]:
 def assess(session, rates, note, at):
     """Record a self-assessment of skills and confidence."""
     ratings = dict(_rating(r) for r in rates)
-    recorded("self-assessment", session.app.update(lambda j: j.assess_self(ratings, note=note, at=at)))
+    from domain.journal import MenteeJournal
+
+    recorded("self-assessment", session.app.update(MenteeJournal.assess_self, ratings, note=note, at=at))
 
 
 COMMANDS = [checkin, aspiration, goal, milestone, meeting, action, feedback, assess]

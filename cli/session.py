@@ -8,18 +8,23 @@ from typing import Any
 import click
 
 
+# At a terminal a typo costs a retry, not the command (as sudo and gpg allow); a passphrase from
+# MJ_PASSPHRASE or MJ_PASSPHRASE_COMMAND gets one try, since asking it again would give the same.
+PASSPHRASE_TRIES = 3
+
+
 def ask_passphrase(prompt: str, *, confirm: bool = False) -> str:
     """MJ_PASSPHRASE / MJ_PASSPHRASE_COMMAND, else the terminal (never stdin, which may hold text)."""
-    from journal.errors import PassphraseUnavailable
     from journal.identity import passphrase_from_environment
 
     passphrase = passphrase_from_environment()
-    if passphrase is not None:
-        return passphrase
-    try:
-        with open("/dev/tty"):
-            pass
-    except OSError:
+    return passphrase if passphrase is not None else terminal_passphrase(prompt, confirm=confirm)
+
+
+def terminal_passphrase(prompt: str, *, confirm: bool = False) -> str:
+    from journal.errors import PassphraseUnavailable
+
+    if not terminal_available():
         raise PassphraseUnavailable("no passphrase: set MJ_PASSPHRASE or MJ_PASSPHRASE_COMMAND, "
                                     "or run mj in a terminal") from None
     import getpass
@@ -28,6 +33,14 @@ def ask_passphrase(prompt: str, *, confirm: bool = False) -> str:
     if confirm and getpass.getpass("Repeat it: ") != passphrase:
         raise PassphraseUnavailable("the two passphrases differ; nothing was written")
     return passphrase
+
+
+def terminal_available() -> bool:
+    try:
+        with open("/dev/tty"):
+            return True
+    except OSError:
+        return False
 
 
 class Session:
@@ -39,13 +52,23 @@ class Session:
 
     @cached_property
     def identity(self) -> Any:
-        from journal.identity import begin_unlock, read_header
+        from journal.errors import WrongPassphrase
+        from journal.identity import begin_unlock, passphrase_from_environment, read_header
 
         read_header(self.identity_path)  # a missing or damaged file is reported before any prompt
-        pending = begin_unlock(self.identity_path, ask_passphrase(f"Passphrase for {self.identity_path}"))
-        import journal.app  # noqa: F401  (the slow import overlaps the key derivation)
+        given = passphrase_from_environment()
+        tries = 1 if given is not None else PASSPHRASE_TRIES
+        for attempt in range(1, tries + 1):
+            passphrase = given if given is not None else terminal_passphrase(f"Passphrase for {self.identity_path}")
+            pending = begin_unlock(self.identity_path, passphrase)
+            import journal.app  # noqa: F401  (the slow import overlaps the key derivation)
 
-        return pending.finish()
+            try:
+                return pending.finish()
+            except WrongPassphrase:
+                if attempt == tries:
+                    raise
+                click.echo("Sorry, try again.", err=True)
 
     @cached_property
     def app(self) -> Any:
@@ -72,7 +95,7 @@ def _import_feedback(app: Any) -> None:
     from domain.errors import JournalError
     from journal.sharing import import_feedback
 
-    from journal.app import store_errors
+    from journal.store_errors import store_errors
 
     try:
         with store_errors(app.store):
@@ -80,22 +103,24 @@ def _import_feedback(app: Any) -> None:
     except JournalError:
         return  # a read-only or busy store: the feedback waits for the next command
     if imported:
-        click.echo(f"Imported {len(imported)} feedback message(s) from your mentors (see `mj inbox`)", err=True)
+        from cli.output import counted
+
+        click.echo(f"Imported {counted(len(imported), 'feedback message')} from your mentors (see `mj inbox`)",
+                   err=True)
     for reason in rejected:
         click.echo(f"Rejected: {reason}", err=True)
 
 
 def _contribute(app: Any) -> None:
     """Closed months of joined programmes are sent at the mentee's next command."""
-    from datetime import date
-
+    from domain import clock
     from domain.errors import JournalError
     from projections.programme import contribute_closed_periods
 
-    from journal.app import store_errors
+    from journal.store_errors import store_errors
 
     try:
         with store_errors(app.store):
-            contribute_closed_periods(app, date.today())
+            contribute_closed_periods(app, clock.today())
     except JournalError:
         return  # a read-only or busy store, or a programme gone: the months wait for the next command

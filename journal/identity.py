@@ -92,10 +92,21 @@ def ensure_no_identity(path: Path) -> None:
         raise IdentityExists(path)
 
 
+def check_new_name(name: str) -> str:
+    """The name as the journal and the directory will keep it (trimmed), or RuleBroken saying
+    what is wrong with it. The rule is the journal's own rule for its owner's name, for every role."""
+    from domain.journal import MenteeJournal
+
+    return MenteeJournal.open(name).owner_name
+
+
 def new_identity(path: Path, *, name: str, role: str, journal_id: UUID | None) -> Identity:
-    """Fresh keys in memory; nothing is written until `save_identity`."""
+    """Fresh keys in memory, for a name and role already checked; nothing is written until
+    `save_identity`."""
     ensure_no_identity(path)
-    return Identity(path, name, role, journal_id, X25519PrivateKey.generate(),
+    if role not in ROLES:
+        raise JournalError(f"role {role!r} does not exist: a role is one of {', '.join(ROLES)}")
+    return Identity(path, check_new_name(name), role, journal_id, X25519PrivateKey.generate(),
                     Ed25519PrivateKey.generate())
 
 

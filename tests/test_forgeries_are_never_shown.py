@@ -381,8 +381,20 @@ def test_feedback_whose_opened_body_is_not_mjs_json_is_rejected_and_the_mentee_c
 
 
 def test_feedback_from_a_mentor_with_a_very_long_name_does_not_hold_back_other_feedback(run, exchange, home):
+    # `mj init` refuses such a name; a modified client can still write the directory entry.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from journal.identity import save_identity
+
     long_named = home / "long.json"
-    ok(run("--identity", str(long_named), "init", "--name", "L" * 600, "--role", "mentor"))
+    mentor = Identity(long_named, "L" * 600, "mentor", None, X25519PrivateKey.generate(), Ed25519PrivateKey.generate())
+    save_identity(mentor, PASSPHRASE)
+    app = JournalApp(exchange["store"], mentor)
+    try:
+        directory.publish(app.recorder.datastore, mentor)
+    finally:
+        app.close()
     exchange["files"]["long"] = long_named
     first = send(run, exchange, "FROM-THE-LONG-NAME", sender="long")
     send(run, exchange, "FROM-GRACE-AFTERWARDS")

@@ -78,7 +78,7 @@ def sealed_journal(folder: Path, events: int, batch: int) -> dict[str, float]:
     figures = {}
     started = time.perf_counter()
     journal = app.repository.get(app.journal_id, projector_func=project_journal)
-    for b in range(events // batch):
+    for _b in range(events // batch):
         for n in range(batch):
             journal.check_in(f"an ordinary day of notes, number {n}, about the work and how it went",
                              mood=3, tags=("work",))
@@ -86,7 +86,7 @@ def sealed_journal(folder: Path, events: int, batch: int) -> dict[str, float]:
     figures["append, one save per 10 events"] = time.perf_counter() - started
     started = time.perf_counter()
     single = max(events // 10, 100)
-    for n in range(single):
+    for _n in range(single):
         app.update(lambda j: j.check_in("one save per event, as the command line does", mood=4))
     figures[f"append, one save per event ({single})"] = (time.perf_counter() - started) * events / single
     started = time.perf_counter()
@@ -122,7 +122,7 @@ def main() -> None:
     append_ratio = (args.events / ours["append, one save per 10 events"]) / (args.events / aes[0])
     replay_ratio = (args.events / ours["replay: open, verify chain, view every record"]) / (args.events / aes[1])
     print(f"\nmj / eventsourcing+AESCipher: append {append_ratio:.0%}, replay {replay_ratio:.0%} "
-          "(DESIGN §7 target: at least 50% each)")
+          "(target: at least 50% each)")
 
 
 if __name__ == "__main__":

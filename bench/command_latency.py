@@ -77,7 +77,8 @@ def main() -> None:
                   f"min {checkin[size][1] * 1000:5.0f} ms")
             if size == 10_000:
                 query = timed(["entries", "--contains", "parser", "--json"], env, args.runs)
-                print(f"mj entries --contains on 10,000   median {query[0] * 1000:6.0f} ms  min {query[1] * 1000:5.0f} ms"
+                print(f"mj entries --contains on 10,000   median {query[0] * 1000:6.0f} ms  "
+                      f"min {query[1] * 1000:5.0f} ms"
                       "   [target: faster than jrnl's 300–700 ms]")
     ratio = checkin[10_000][0] / checkin[1_000][0]
     print(f"\ncheckin 10k / 1k: {ratio:.2f}  [target ≤ 1.2: appending is O(1)]")

@@ -146,7 +146,8 @@ def main() -> None:
                 enrol(identity, store, name=f"Writer {n}", role="mentee", passphrase=PASSPHRASE)
             line = []
             for count in (1, 2, 4, 8):
-                line.append(f"{count} writer{'s' if count > 1 else ' '}: {writers(store, identities[:count], args.writes):>6,.0f}/s")
+                per_second = writers(store, identities[:count], args.writes)
+                line.append(f"{count} writer{'s' if count > 1 else ' '}: {per_second:>6,.0f}/s")
             print(f"  {backend:<10} " + "   ".join(line))
 
         print("\nA whole `mj checkin` (real Argon2id, start-up and connection included), median of 7")

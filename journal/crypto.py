@@ -27,12 +27,8 @@ class Unopenable(Exception):
     """Wrong key, or the bytes or their context were altered. Deliberately says no more."""
 
 
-def _random(n: int) -> bytes:
-    return os.urandom(n)
-
-
 def new_key() -> bytes:
-    return _random(KEY_SIZE)
+    return os.urandom(KEY_SIZE)
 
 
 def lp(*parts: bytes | str | int) -> bytes:
@@ -77,7 +73,7 @@ def unpad(data: bytes) -> bytes:
 
 def seal(key: bytes, plaintext: bytes, aad: bytes, *, _nonce: bytes | None = None) -> bytes:
     """AES-256-GCM; returns nonce ‖ ciphertext ‖ tag. `_nonce` is a seam for test vectors only."""
-    nonce = _random(NONCE_SIZE) if _nonce is None else _nonce
+    nonce = os.urandom(NONCE_SIZE) if _nonce is None else _nonce
     return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 

@@ -229,7 +229,8 @@ class SealedPostgresFactory(PostgresFactory):
         self._is_entered = False
         self.datastore = SealedPostgresDatastore(
             dbname=env.get("POSTGRES_DBNAME", ""), host=env.get("POSTGRES_HOST", ""),
-            port=env.get("POSTGRES_PORT", "5432"), user=env.get("POSTGRES_USER", ""), password=env.get("POSTGRES_PASSWORD", ""),
+            port=env.get("POSTGRES_PORT", "5432"), user=env.get("POSTGRES_USER", ""),
+            password=env.get("POSTGRES_PASSWORD", ""),
             connect_timeout=CONNECT_TIMEOUT_SECONDS, idle_in_transaction_session_timeout=30,
             lock_timeout=int(env.get("POSTGRES_LOCK_TIMEOUT", "5")), pool_size=1)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,10 +33,12 @@ class EntryView:
         f = self.fields
         ref = lambda key: str(f.get(key) or "")[:8]  # noqa: E731
         by_kind = {
-            "progress": lambda: f"goal {ref('goal_id')} now at {f['value']:g}" + (f": {f['note']}" if f.get("note") else ""),
+            "progress": lambda: f"goal {ref('goal_id')} now at {f['value']:g}"
+                                + (f": {f['note']}" if f.get("note") else ""),
             "achieved": lambda: f"goal {ref('goal_id')} achieved" + (f": {f['note']}" if f.get("note") else ""),
             "dropped": lambda: f"goal {ref('goal_id')} dropped: {f['reason']}",
-            "reached": lambda: f"milestone {ref('milestone_id')} reached" + (f": {f['evidence']}" if f.get("evidence") else ""),
+            "reached": lambda: f"milestone {ref('milestone_id')} reached"
+                               + (f": {f['evidence']}" if f.get("evidence") else ""),
             "meeting": lambda: f"{f['minutes']} min meeting: {f['focus']}",
             "done": lambda: f"action {ref('action_id')} done",
             "assessment": lambda: ", ".join(f"{k} {v}/5" for k, v in f["ratings"].items()),
@@ -77,13 +79,7 @@ class VerifyReport:
     snapshots: int
     head: str
     checkpoint_size: int
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     def as_json(self) -> dict[str, Any]:
         return {"journal": self.journal_id, "records": self.records, "snapshots": self.snapshots,
-                "head": self.head, "checkpoint_size": self.checkpoint_size, "ok": self.ok,
-                "problems": self.problems}
+                "head": self.head, "checkpoint_size": self.checkpoint_size}

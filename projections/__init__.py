@@ -1,1 +1,2 @@
-"""Read models built from the journal's events: filtered entry lists now, timelines later."""
+"""Read models built from the journal's events: entry filters, the timeline, aspirations against
+progress, summaries, the report page, and the programme's aggregates."""

@@ -128,7 +128,8 @@ def test_an_ambiguous_id_prefix_lists_the_candidates(run, mentee):
     ids = [run("checkin", f"entry {i}").stdout.strip() for i in range(17)]
     # Seventeen ids over sixteen hex digits: at least two share their first character.
     first = next(c for c in "0123456789abcdef" if sum(i.startswith(c) for i in ids) > 1)
-    refused_without_writing(run, mentee, ["show", first], 1, "ambiguous", *[i[:12] for i in ids if i.startswith(first)][:2])
+    sharing_first = [i[:12] for i in ids if i.startswith(first)][:2]
+    refused_without_writing(run, mentee, ["show", first], 1, "ambiguous", *sharing_first)
 
 
 @pytest.mark.sqlite_only

@@ -14,7 +14,8 @@ def story(run, mentee):
     run("goal", "progress", goal[:8], "4", "--at", "yesterday")
     run("milestone", "reach", milestone[:8], "--at", "yesterday")
     run("checkin", "Standup went well", "--mood", "4", "--confidence", "3", "--tag", "work")
-    run("meeting", "log", "--minutes", "45", "--focus", "Facilitation", "--concern", "nerves", "--action", "Ask for feedback")
+    run("meeting", "log", "--minutes", "45", "--focus", "Facilitation", "--concern", "nerves",
+        "--action", "Ask for feedback")
     return goal
 
 

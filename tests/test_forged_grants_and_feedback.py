@@ -57,7 +57,8 @@ def test_a_grant_signed_by_someone_else_is_rejected(run, shared):
                               _grant_info(journal, version + 1, grace.fingerprint, forged_id))
     signature = crypto.sign(alan.signing_key, _grant_message(forged_id, journal, version + 1, ada_fp,
                                                              grace.fingerprint, granted_at, sealed))
-    insert_grant(shared["db"], (forged_id, journal, version + 1, ada_fp, grace.fingerprint, granted_at, sealed, signature))
+    insert_grant(shared["db"], (forged_id, journal, version + 1, ada_fp, grace.fingerprint, granted_at, sealed,
+                                signature))
     result, shown = graces_inbox(run, shared)
     assert result.exit_code == 1
     assert f"grant {forged_id[:8]} claims to come from Ada Lovelace but is not signed by them" in result.stderr
@@ -84,7 +85,8 @@ def test_another_mentors_grant_readdressed_to_grace_is_rejected(run, shared):
 
 def test_a_signed_grant_sealed_to_the_wrong_mentor_does_not_open(run, shared, home):
     """Even with the mentee's own signature, a key sealed to Alan does not open for Grace."""
-    ada, grace, alan = unlocked(home / "identity.json"), unlocked(shared["people"]["grace"]), unlocked(shared["people"]["alan"])
+    ada = unlocked(home / "identity.json")
+    grace, alan = unlocked(shared["people"]["grace"]), unlocked(shared["people"]["alan"])
     _, journal, version, ada_fp, _, granted_at, _, _ = grant_row(shared["db"], shared["grant"])
     grant_id = "b" * 32
     sealed = crypto.hpke_seal(alan.encryption_key.public_key(), os.urandom(32),

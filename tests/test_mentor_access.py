@@ -52,9 +52,12 @@ def everything_a_mentor_can_open(home, identity_file) -> set[tuple[str, int]]:
         grants = db.execute("SELECT grant_id, journal_id, version, sealed FROM mj_grants").fetchall()
         journal_keys = db.execute("SELECT journal_id, jk_id, sealed FROM mj_journal_keys").fetchall()
         wraps = db.execute("SELECT stream_id, kind, version, jk_id, wrap FROM mj_data_keys").fetchall()
-        inbox = db.execute("SELECT message_id, recipient_fingerprint, sender_fingerprint, sealed FROM mj_inbox").fetchall()
-        blobs = [("e", *r) for r in db.execute("SELECT originator_id, originator_version, topic, state FROM stored_events")]
-        blobs += [("s", *r) for r in db.execute("SELECT originator_id, originator_version, topic, state FROM stored_snapshots")]
+        inbox = db.execute(
+            "SELECT message_id, recipient_fingerprint, sender_fingerprint, sealed FROM mj_inbox").fetchall()
+        blobs = [("e", *r) for r in db.execute(
+            "SELECT originator_id, originator_version, topic, state FROM stored_events")]
+        blobs += [("s", *r) for r in db.execute(
+            "SELECT originator_id, originator_version, topic, state FROM stored_snapshots")]
         blobs += [("c", r[0], r[1], "mj:view-cache/1", r[2]) for r in db.execute(
             "SELECT journal_id, version, blob FROM mj_view_cache")]
     assert grants and journal_keys and wraps and len(blobs) > 50
@@ -136,7 +139,8 @@ def test_feedback_from_the_mentor_becomes_the_mentees_record(run, exchange, home
     inbox = run("inbox", "--json")
     assert inbox.exit_code == 0 and "Imported 1 feedback" in inbox.stderr
     [feedback] = json.loads(inbox.stdout)
-    assert (feedback["from_name"], feedback["text"], feedback["about"]) == ("Grace Hopper", "FEEDBACK-SECRET well done", about)
+    assert (feedback["from_name"], feedback["text"], feedback["about"]) == \
+        ("Grace Hopper", "FEEDBACK-SECRET well done", about)
     with raw_store(store_location()) as db:
         assert db.execute("SELECT COUNT(*) FROM mj_inbox").fetchone()[0] == 0
     assert len(json.loads(run("inbox", "--json").stdout)) == 1  # imported once

@@ -118,7 +118,7 @@ def test_an_open_application_leaves_no_marker_in_the_store_or_its_wal(unlocked, 
 
 
 def test_the_owner_name_is_sealed_in_the_journal_though_shown_in_the_identity_header(unlocked, home):
-    # The identity header carries the display name in the clear (DESIGN §4 lists it as visible);
+    # The identity header carries the display name in the clear (docs/THREAT_MODEL.md lists it as visible);
     # the journal's own copy of it, in its first event, is sealed.
     app = unlocked(name="Zebediah Quillfeather")
     with raw_store(app.store) as db:

@@ -38,8 +38,8 @@ def report(run, tmp_path, monkeypatch):
     assert run("demo", "--home", str(tmp_path / "demo")).exit_code == 0
     monkeypatch.setenv("MJ_PASSPHRASE", "demo: not a real secret")
     page = tmp_path / "report.html"
-    result = run("--store", str(tmp_path / "demo" / "journal.db"), "--identity", str(tmp_path / "demo" / "identity.json"),
-                 "report", "--html", str(page))
+    result = run("--store", str(tmp_path / "demo" / "journal.db"),
+                 "--identity", str(tmp_path / "demo" / "identity.json"), "report", "--html", str(page))
     return result, page
 
 

@@ -176,7 +176,7 @@ def test_a_record_of_an_unknown_kind_opens_but_asks_for_an_upgrade():
 def test_the_notification_log_opens_through_the_apps_own_mapper(unlocked):
     app = unlocked()
     for n in range(3):
-        app.update(lambda j: j.check_in(f"log entry {n}"))
+        app.update(MenteeJournal.check_in, f"log entry {n}")
     notifications = app.recorder.select_notifications(start=1, limit=10)
     events = [app.mapper.to_domain_event(n) for n in notifications]
     assert [type(e).__name__ for e in events] == ["JournalOpened"] + ["CheckInRecorded"] * 3

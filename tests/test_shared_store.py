@@ -198,7 +198,8 @@ def test_a_process_killed_in_the_middle_of_a_batch_leaves_all_or_nothing_and_a_s
 def test_people_running_init_at_the_same_moment_on_a_new_database_all_get_a_journal(real_kdf, home, store):
     """The first `mj init` makes the tables; several at once must not trip over each other."""
     homes = [home.parent / f"person{n}" for n in range(6)]
-    people = [subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "init", "--name", f"Person {n}"], cwd=ROOT,
+    people = [subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()",
+                                "init", "--name", f"Person {n}"], cwd=ROOT,
                                env={**os.environ, "MJ_HOME": str(h)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True) for n, h in enumerate(homes)]
     outcomes = [(p.wait(timeout=120), p.stderr.read()) for p in people]

@@ -61,7 +61,7 @@ def test_eight_writers_on_eight_journals_all_succeed(home, store, real_kdf):
         enrol(identity, store, name=f"Mentee {n}", role="mentee", passphrase=PASSPHRASE)
     results = run_workers(store, identities, 250)
     assert all(r["refused"] == [] and len(r["written"]) == 250 for r in results)
-    for identity, result in zip(identities, results):
+    for identity, result in zip(identities, results, strict=True):
         app = JournalApp(store, unlock_identity(identity, PASSPHRASE))
         assert [e.id for e in app.entries()] == result["written"] and app.verify().records == 251
         app.close()

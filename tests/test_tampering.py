@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.journal import MenteeJournal
 from journal.app import SNAPSHOT_INTERVAL, JournalApp
 from journal.errors import TamperedRecord
 from journal.identity import unlock_identity
@@ -17,7 +18,7 @@ LAST = CHECK_INS + 1
 
 def write_check_ins(app: JournalApp, count: int = CHECK_INS) -> None:
     for n in range(count):
-        app.update(lambda j: j.check_in(f"check-in number {n}", mood=3))
+        app.update(MenteeJournal.check_in, f"check-in number {n}", mood=3)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 
 import pytest
 
+from domain.journal import MenteeJournal
 from journal import view_cache
 from journal.app import JournalApp
 from journal.errors import TamperedRecord
@@ -25,7 +26,7 @@ def cache_row(app):
 def cached(unlocked):
     app = unlocked()
     for n in range(MANY):
-        app.update(lambda j: j.check_in(f"CACHE-MARKER number {n}", mood=1 + n % 5, tags=("work",)))
+        app.update(MenteeJournal.check_in, f"CACHE-MARKER number {n}", mood=1 + n % 5, tags=("work",))
     first = app.entries()
     assert cache_row(app)[0] == MANY + 1  # written on that read
     return app, first

@@ -3,7 +3,7 @@ refused with one clear line and nothing written; dated on or after it, recorded.
 
 import json
 
-from tests.test_cli_bad_input import refused_without_writing
+from tests.cli.test_cli_bad_input import refused_without_writing
 
 
 def test_progress_dated_before_its_goal_was_set_is_refused(run, mentee):

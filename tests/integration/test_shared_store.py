@@ -22,11 +22,11 @@ from journal.config import StoreLocation
 from journal.errors import StoreUnavailable
 from journal.identity import unlock_identity
 from tests.conftest import PASSPHRASE, files_at_rest, raw_store, store_state, store_url
-from tests.test_cli_bad_input import assert_refused
-from tests.test_no_plaintext_at_rest import MARKERS, write_every_kind_of_record_through_the_cli
+from tests.cli.test_cli_bad_input import assert_refused
+from tests.integration.test_no_plaintext_at_rest import MARKERS, write_every_kind_of_record_through_the_cli
 
 pytestmark = pytest.mark.backends("postgres")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def ok(result) -> str:

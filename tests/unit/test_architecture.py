@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # domain/ may use the standard library, pydantic, and eventsourcing's pure modelling modules.
 DOMAIN_ALLOWED = {"pydantic", "eventsourcing.domain", "eventsourcing.utils", "domain"}
 FORBIDDEN = {

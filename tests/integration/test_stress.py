@@ -14,7 +14,7 @@ from tests.conftest import store_url
 
 pytestmark = pytest.mark.slow
 PASSPHRASE = "stress test passphrase"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WORKER = """
 import json, sys
 from pathlib import Path

@@ -15,7 +15,7 @@ from journal.config import store_location
 from journal.identity import unlock_identity
 from journal.sharing import release_entry, released_to_me
 from tests.conftest import PASSPHRASE, child_env, files_at_rest, raw_store, store_state
-from tests.test_mentor_sees_only_what_was_released import everything_opened_with
+from tests.integration.test_mentor_sees_only_what_was_released import everything_opened_with
 
 
 def ok(result) -> str:

@@ -1,9 +1,10 @@
 """Shared fixtures: an isolated home and store per test, cheap KDF parameters, a CLI runner,
 store snapshots, and the throwaway PostgreSQL server.
 
-The modules in BOTH_BACKENDS run every test twice, on SQLite and on PostgreSQL (a fresh database
-per test on one throwaway server per session, started by scripts/pgserver.py), unless the test
-is marked `sqlite_only` (it is about the SQLite file itself). Everything else runs on SQLite.
+The modules in BOTH_BACKENDS, and every `test_hostile_*` module, run every test twice, on SQLite
+and on PostgreSQL (a fresh database per test on one throwaway server per session, started by
+scripts/pgserver.py), unless the test is marked `sqlite_only` (it is about the SQLite file
+itself). Everything else runs on SQLite.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     chosen = metafunc.definition.get_closest_marker("backends")
     if chosen is not None:
         metafunc.parametrize("backend", list(chosen.args), indirect=True)
-    elif module in BOTH_BACKENDS and metafunc.definition.get_closest_marker("sqlite_only") is None:
+    elif (module in BOTH_BACKENDS or module.startswith("test_hostile_")) \
+            and metafunc.definition.get_closest_marker("sqlite_only") is None:
         metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 
 

@@ -3,7 +3,7 @@
 Data-key wraps are written in the same transaction as their events (so a crash can leave
 neither an unreadable event nor, usually, an orphan key), and the signed checkpoint moves in
 that transaction too. Every connection runs with `secure_delete` so that deleted key bytes
-are overwritten rather than left in free pages.
+are overwritten rather than left in free pages, and with `trusted_schema=OFF`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ class SecureDeletePool(SQLiteConnectionPool):
     def _create_connection(self) -> SQLiteConnection:
         connection = super()._create_connection()
         connection._sqlite_conn.execute("PRAGMA secure_delete=ON")
+        # Whoever can write the file can plant triggers and views: they may call only SQLite's
+        # innocuous functions, never one an extension or the application added to this connection.
+        connection._sqlite_conn.execute("PRAGMA trusted_schema=OFF")
         return connection
 
 

@@ -68,9 +68,10 @@ def at_a_terminal(monkeypatch):
         happened.append("passphrase")
         return answers.pop(0)
 
-    def edit(text=None, **kwargs):
+    def edit(text=None, filename=None, **kwargs):  # the editor writes into the draft file it is given
         happened.append("editor")
-        return "Written in the editor\n# a comment line\n"
+        with open(filename, "w") as draft:
+            draft.write("Written in the editor\n# a comment line\n")
 
     monkeypatch.delenv("MJ_PASSPHRASE", raising=False)
     monkeypatch.setattr("cli.session.terminal_available", lambda: True)

@@ -13,8 +13,10 @@ class MjGroup(click.Group):
 
         try:
             return super().invoke(ctx)
-        except JournalError as error:
-            raise click.ClickException(str(error)) from None
+        except JournalError as error:  # messages may quote names and values from the store: neutralised
+            from cli.output import esc
+
+            raise click.ClickException(esc(error, markup=False)) from None
         except Exception as error:
             # A database failure outside the application's own translation (a locked or
             # read-only store met by a sharing or programme command) is still one clear line.

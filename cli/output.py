@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from typing import Any
 
 import click
@@ -12,19 +14,85 @@ KIND_STYLE = {"checkin": "cyan", "aspiration": "magenta", "goal": "bold green", 
               "meeting": "blue", "done": "blue", "feedback": "white", "assessment": "cyan"}
 
 
-def esc(text: object) -> str:
-    """User text shown through rich must never be read as markup (`[x] done` stays as typed)."""
-    from rich.markup import escape
+# Bidi controls (embeddings, overrides, isolates, marks), shown as escapes wherever they are printed.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_JOINERS = frozenset("\u200c\u200d")  # format characters some scripts and emoji need
+_NOT_SHOWN = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
 
-    return escape(str(text))
+
+def _neutral(text: str, multiline: bool) -> str:
+    import unicodedata
+
+    out = []
+    for char in text:
+        if char in "\n\t" and multiline:
+            out.append(char)
+        elif char == "\t":
+            out.append(" ")
+        elif char in _BIDI or (unicodedata.category(char) in _NOT_SHOWN and char not in _JOINERS):
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def esc(text: object, *, markup: bool = True, multiline: bool = False) -> str:
+    """The one way any text reaches the screen when it may have come from another person (names,
+    feedback, released entries, programme fields) or from the store: control characters (C0 and
+    C1, so every ESC/CSI/OSC sequence), bidi controls, other invisible format characters, lone
+    surrogates and line separators are shown as visible escapes (`\\x1b`, `\\u202e`), so no text
+    can clear the screen, retitle the terminal, reorder a line or draw a line of its own; newlines
+    stay only where `multiline`. With `markup` (for rich) it is also never read as rich markup
+    (`[x] done` stays as typed); pass `markup=False` for click.echo. `--json` does not use this:
+    see emit_json."""
+    text = text if text.__class__ is str else str(text)
+    if not text.isprintable():  # the common case costs one C-speed scan
+        text = _neutral(text, multiline)
+    if not markup:
+        return text
+    return _markup_escape()(text)
+
+
+@functools.cache
+def _markup_escape():
+    from rich.markup import escape  # imported on first use: `mj --help` does not pay for rich
+
+    return escape
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The first two groups, `ab12 cd34`: what is shown beside a name (the whole one is in --json)."""
+    return fingerprint[:9]
+
+
+def counterparty(name: str, fingerprint: str, *, markup: bool = True) -> str:
+    """A counterparty as shown on every screen: `Name (ab12 cd34)`, the name neutralised."""
+    return f"{esc(name, markup=markup)} ({short_fingerprint(fingerprint)})"
 
 
 def say(message: str) -> None:
     click.echo(message, err=True)
 
 
+# Inside JSON strings these are written as \\u escapes: the value decodes to exactly the same
+# characters, but a terminal that shows the JSON never meets a raw C1, bidi or line-separator
+# character (json.dumps already escapes C0). Lone surrogates would not even encode.
+_JSON_HIDDEN = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+                          "\ud800-\udfff\U000e0000-\U000e007f]")
+
+
+def _json_escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xd800 + (code >> 10):04x}\\u{0xdc00 + (code & 0x3ff):04x}"
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """JSON keeps every string exact (a script gets the very characters); see _JSON_HIDDEN."""
+    click.echo(_JSON_HIDDEN.sub(_json_escape, json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 # Piped output is for grep and cut: one record a line, however long, never folded at 80 columns.
@@ -55,9 +123,10 @@ def stdout_console():
 
     from rich.console import Console
 
+    # emoji=False: `:skull:` in someone's name is shown as typed, like markup (see esc)
     if sys.stdout is not None and sys.stdout.isatty():
-        return Console(soft_wrap=False)
-    return Console(file=_Unpadded(sys.stdout), soft_wrap=True, width=PIPED_WIDTH)
+        return Console(soft_wrap=False, emoji=False)
+    return Console(file=_Unpadded(sys.stdout), soft_wrap=True, width=PIPED_WIDTH, emoji=False)
 
 
 def counted(number: int, noun: str) -> str:
@@ -105,5 +174,5 @@ def entry_detail(entry: Any) -> None:
             value = "\n".join(str(v) for v in value)
         elif isinstance(value, dict):
             value = "\n".join(f"{k}: {v}" for k, v in value.items())
-        table.add_row(key.replace("_", " "), esc(value))
+        table.add_row(key.replace("_", " "), esc(value, multiline=not key.endswith("_name")))  # a name is one line
     stdout_console().print(table)

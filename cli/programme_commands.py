@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import click
 
-from cli.output import counted, emit_json, say, stdout_console
+from cli.output import counted, emit_json, esc, say, stdout_console
 from cli.session import pass_session
 from domain import clock
 
@@ -31,8 +31,8 @@ def program_create(session, name, k, epsilon, months):
     except (ValueError, ZeroDivisionError):
         raise click.BadParameter(f"{epsilon!r} is not a number", param_hint="--epsilon") from None
     programme = create_programme(session.app, name, k=k, epsilon=budget, months=months)
-    say(f"Created programme {programme.name!r}: k={programme.k}, ε={programme.epsilon} per quarter, "
-        f"{programme.months} months")
+    say(f"Created programme {esc(repr(programme.name), markup=False)}: k={programme.k}, "
+        f"ε={programme.epsilon} per quarter, {programme.months} months")
 
 
 @program.command("join")
@@ -45,7 +45,8 @@ def program_join(session, name):
 
     programme = find_programme(session.app, name)
     session.app.update(MenteeJournal.join_programme, programme.name)
-    say(f"Joined {programme.name!r}, run by manager {programme.manager_fingerprint} (compare this fingerprint "
+    say(f"Joined {esc(repr(programme.name), markup=False)}, run by manager "
+        f"{esc(programme.manager_fingerprint, markup=False)} (compare this fingerprint "
         "with your manager out of band): each closed month, your client sends counts and 1–5 ratings, "
         "sealed to the programme, under a pseudonym that changes every month")
 
@@ -58,7 +59,7 @@ def program_leave(session, name):
     from domain.journal import MenteeJournal
 
     session.app.update(MenteeJournal.leave_programme, name)
-    say(f"Left {name!r}: no further months will be sent")
+    say(f"Left {esc(repr(name), markup=False)}: no further months will be sent")
 
 
 @program.command("contribute")
@@ -104,17 +105,17 @@ def program_report(session, name, json_, html_path, rebuild):
         return
     from rich.table import Table
 
-    title = f"{name}: k={report.k}, ε spent now {report.epsilon_spent}, left this quarter {report.epsilon_left}"
+    title = f"{esc(name)}: k={report.k}, ε spent now {report.epsilon_spent}, left this quarter {report.epsilon_left}"
     table = Table(title=title, box=None, header_style="bold")
     table.add_column("period")
     for column in CATALOGUE:
         table.add_column(column, justify="right")
     for row in report.periods:
-        cells = [f"[dim]{row[c]}[/]" if row[c] == "suppressed" else str(row[c]) for c in CATALOGUE]
-        table.add_row(row["period"], *cells)
+        cells = [f"[dim]{row[c]}[/]" if row[c] == "suppressed" else esc(row[c]) for c in CATALOGUE]
+        table.add_row(esc(row["period"]), *cells)
     stdout_console().print(table)
     for row in report.waiting:
-        say(f"{row['period']}: {row['reason']}")
+        say(esc(f"{row['period']}: {row['reason']}", markup=False))
 
 
 COMMANDS = [program]

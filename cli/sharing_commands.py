@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import click
 
-from cli.output import counted, emit_json, entries_table, esc, say, stdout_console
+from cli.output import counted, counterparty, emit_json, entries_table, esc, say, stdout_console
 from cli.session import pass_session
 from domain import clock
 from cli.when import DAY
@@ -25,7 +25,7 @@ def directory_(session, json_):
         return
     for person in everyone:
         mark = "" if person.verified else "   SIGNATURE DOES NOT VERIFY: never used"
-        click.echo(f"{person.fingerprint}  {person.role:<8} {person.name}{mark}")
+        click.echo(f"{person.fingerprint}  {esc(person.role, markup=False):<8} {esc(person.name, markup=False)}{mark}")
 
 
 @click.command()
@@ -35,21 +35,28 @@ def directory_(session, json_):
 @click.option("--from", "since", type=DAY, help="With --summary: first day. [default: 30 days ago]")
 @click.option("--to", "until", type=DAY, help="With --summary: last day. [default: today]")
 @click.option("--goal", "goal_prefix", metavar="ID", help="With --summary: only this goal's story.")
+@click.option("--confirm", metavar="FINGERPRINT",
+              help="The mentor's whole fingerprint, when a name you released to before now has other keys.")
 @pass_session
-def share(session, prefixes, who, as_summary, since, until, goal_prefix):
+def share(session, prefixes, who, as_summary, since, until, goal_prefix, confirm):
     """Release entries (or a period summary) to a mentor. Only what you name is released.
 
     Each entry's own key is sealed to the mentor and signed by you; the mentor can open that
     entry and nothing else. A summary is sealed as a new record of its own and released alone,
     so the entries under it stay closed. `mj revoke` takes a release back.
+
+    A name is pinned to the keys you first released to under it: if it later resolves to other
+    keys, nothing is released until you give --confirm with the new fingerprint.
     """
-    from journal.directory import find
+    from journal.directory import find, pins
     from journal.sharing import release_entry
 
     if as_summary == bool(prefixes):
         raise click.UsageError("give entry ids, or --summary, but not both")
     app = session.app
-    mentor = find(app.recorder.datastore, who, role="mentor")
+    history = app.history()  # one read for the pins and all the releases (releasing changes no entry)
+    mentor = find(app.recorder.datastore, who, role="mentor", confirm=confirm, pinned=pins(
+        (e.fields["mentor_name"], e.fields["mentor_fingerprint"]) for e in history if e.kind == "release"))
     if as_summary:
         from domain.journal import MenteeJournal
         from projections.model import load_model
@@ -62,7 +69,7 @@ def share(session, prefixes, who, as_summary, since, until, goal_prefix):
         goal_id = app.resolve(goal_prefix, "goals") if goal_prefix else None
         view = summary(load_model(app), since, until, goal_id).as_json()
         entry_ids = [app.update(MenteeJournal.publish_summary, view, start=since, end=until, goal_id=goal_id)]
-    history = app.history()  # one read for all the releases (releasing appends, it changes no entry)
+        history = app.history()  # with the summary just sealed
     if not as_summary:
         from journal.app import resolve
 
@@ -71,7 +78,7 @@ def share(session, prefixes, who, as_summary, since, until, goal_prefix):
     for entry_id in entry_ids:
         grant = release_entry(app, entry_id, mentor, history)
         click.echo(grant)
-        say(f"Released {'summary' if as_summary else 'entry'} {entry_id[:8]} to {mentor.name} "
+        say(f"Released {'summary' if as_summary else 'entry'} {entry_id[:8]} to {esc(mentor.name, markup=False)} "
             f"({mentor.fingerprint}) as grant {grant[:8]}")
 
 
@@ -91,9 +98,13 @@ def shares(session, json_):
         return
     if not rows:
         say("Nothing released yet: see `mj share --help`.")
+    first = {}  # grouped by the keys released to, not by name: two people may share one
     for r in rows:
+        first.setdefault(r["mentor_fingerprint"], len(first))
+    for r in sorted(rows, key=lambda r: first[r["mentor_fingerprint"]]):
         state = f"revoked {r['revoked'][:10]}" if r["revoked"] else "active"
-        click.echo(f"{r['grant'][:8]}  entry {r['entry'][:8]} → {r['mentor']}  {r['released'][:10]}  {state}")
+        mentor = counterparty(r["mentor"], r["mentor_fingerprint"], markup=False)
+        click.echo(f"{r['grant'][:8]}  entry {r['entry'][:8]} → {mentor}  {r['released'][:10]}  {state}")
 
 
 @click.command()
@@ -120,10 +131,13 @@ def inbox(session, json_):
         _mentor_inbox(session, json_)
         return
     feedback = [e for e in session.app.entries() if e.kind == "mentor-feedback"]
+    senders = {}  # grouped by the sender's keys, each shown as `Name (ab12 cd34)`, never by name alone
+    for e in feedback:
+        senders.setdefault(e.fields["from_fingerprint"], len(senders))
     if json_:
         emit_json([e.as_json() for e in feedback])
     elif feedback:
-        entries_table(feedback)
+        entries_table(sorted(feedback, key=lambda e: senders[e.fields["from_fingerprint"]]))
     else:
         say("No feedback from mentors yet.")
 
@@ -133,16 +147,22 @@ def _mentor_inbox(session, json_):
 
     released, rejected = released_to_me(session.app)
     for reason in rejected:
-        say(f"Rejected: {reason}")
+        say(f"Rejected: {esc(reason, markup=False)}")
     if json_:
         emit_json([r.as_json() for r in released])
     else:
         if not released:
             say("Nothing has been released to you yet.")
-        for mentee in sorted({r.mentee for r in released}):
-            console = stdout_console()
-            console.print(f"[bold magenta]{esc(mentee)}[/] [dim](signature verified)[/]")
-            for r in (r for r in released if r.mentee == mentee):
+        # One group per mentee's keys, never per name: an impostor who took "Ada Lovelace" as
+        # her name is a group of her own, with her own fingerprint.
+        names = {r.mentee_fingerprint: r.mentee for r in released}
+        console = stdout_console()
+        for fingerprint, mentee in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])):
+            shared = sum(1 for other in names.values() if other.casefold() == mentee.casefold()) > 1
+            console.print(f"[bold magenta]{counterparty(mentee, fingerprint)}[/] [dim](signature verified)[/]"
+                          + (" [yellow]another person here has this name: compare fingerprints[/]"
+                             if shared else ""), highlight=False)
+            for r in (r for r in released if r.mentee_fingerprint == fingerprint):
                 title = _summary_line(r.entry) if r.entry.kind == "summary" else r.entry.title
                 console.print(f"  {r.grant_id[:8]}  {clock.local_day(r.entry.at)}  {r.entry.kind:<10} {esc(title)}",
                               highlight=False)

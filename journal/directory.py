@@ -76,24 +76,122 @@ def by_fingerprint(datastore: Any, fingerprint: str) -> Person | None:
     return next((p for p in people(datastore) if p.fingerprint == fingerprint and p.verified), None)
 
 
-def find(datastore: Any, query: str, *, role: str) -> Person:
-    """One verified person of `role` by name (case-insensitive) or fingerprint prefix."""
-    wanted = query.strip().casefold()
-    compact = wanted.replace(" ", "")
+def name_key(name: str) -> str:
+    """How names are compared: NFKC, case-folded, runs of white space as one space."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _compact_hex(query: str) -> str | None:
+    """The query as fingerprint digits, if it is one: at least four hex digits, spaces aside."""
+    digits = "".join(query.split()).casefold()
+    return digits if len(digits) >= 4 and all(c in "0123456789abcdef" for c in digits) else None
+
+
+def _shown(person: Person) -> str:
+    """A person in an error message: the name (neutralised again by the command line) and the
+    whole fingerprint."""
+    return f"{person.name} ({person.role}, {person.fingerprint})"
+
+
+def find(datastore: Any, query: str, *, role: str, pinned: dict[str, set[str]] | None = None,
+         confirm: str | None = None) -> Person:
+    """One verified person of `role`, by fingerprint prefix or by name.
+
+    A query of hex digits (four or more, spaces aside) is a fingerprint prefix and never a name.
+    Any other query is a name, matched (NFKC, case-insensitive) exactly or as a prefix; every
+    person it matches counts, so a second person whose name is the query, or begins with it,
+    makes it ambiguous rather than winning. Names that break the directory's rules (see
+    identity.name_problem; a modified client may have written them) are never matched by name.
+    `pinned` maps a name (name_key) to the fingerprints it was used for before (the mentee's
+    releases): a name that now resolves to another fingerprint is refused unless `confirm` is
+    that fingerprint, the way ssh refuses a host whose key changed."""
+    from journal.identity import name_problem
+
     everyone = people(datastore)
     verified = [p for p in everyone if p.verified]
-    matches = [p for p in verified if p.name.casefold() == wanted] or [
-        p for p in verified if p.name.casefold().startswith(wanted) or (
-            len(compact) >= 4 and p.fingerprint.replace(" ", "").startswith(compact))]
-    if len(matches) == 1 and matches[0].role == role:
-        return matches[0]
-    if len(matches) == 1:
+    digits = _compact_hex(query)
+    if digits is not None:
+        matches = [p for p in verified if p.fingerprint.replace(" ", "").startswith(digits)]
+    else:
+        wanted = name_key(query)
+        matches = [p for p in verified if name_problem(p.name) is None and (
+            name_key(p.name) == wanted or name_key(p.name).startswith(wanted))]
+    of_role = [p for p in matches if p.role == role]
+    if len(of_role) > 1:
+        listing = "; ".join(_shown(p) for p in of_role)
+        raise JournalError(f"{query!r} is ambiguous: {listing}; give the fingerprint of the one you mean "
+                           "(compare it with them out of band)")
+    if not of_role and matches:
         raise JournalError(f"{matches[0].name} is a {matches[0].role}, not a {role}")
-    listing = "; ".join(f"{p.name} ({p.role}, {p.fingerprint})" for p in matches)
-    if not matches:
-        unverified = [p.name for p in everyone if not p.verified and p.name.casefold() == wanted]
+    if not of_role:
+        unverified = [p for p in everyone if not p.verified and digits is None and name_key(p.name) == name_key(query)]
         hint = f" ({query!r} has an entry whose signature does not verify: not used)" if unverified else ""
         same_role = "; ".join(f"{p.name} ({p.fingerprint})" for p in verified if p.role == role)
         raise JournalError(f"no {role} {query!r} in this store's directory{hint}; "
                            f"{role}s here: {same_role or 'none yet'}")
-    raise JournalError(f"{query!r} is ambiguous: {listing}; give a longer fingerprint prefix")
+    [found] = of_role
+    if confirm is not None and "".join(confirm.split()).casefold() != found.fingerprint.replace(" ", ""):
+        raise JournalError(f"--confirm {confirm!r} is not the fingerprint of {_shown(found)}: nothing was sent")
+    if digits is None and confirm is None:
+        # Pinned under the name found, or under any name this query matches: "grace" that went to
+        # Grace Okafor's keys must not now reach "Grace Okafor." with other keys, either.
+        wanted = name_key(query)
+        before = {fp for name, fps in (pinned or {}).items() for fp in fps
+                  if name == name_key(found.name) or name.startswith(wanted)}
+        if before and found.fingerprint not in before:
+            raise JournalError(
+                f"{query!r} now finds {_shown(found)}, but what you sent under that name before went to "
+                f"{', '.join(sorted(before))}. If they really changed keys, compare the new fingerprint with "
+                f"them out of band and repeat with --confirm '{found.fingerprint}'")
+    return found
+
+
+def pins(pairs: Any) -> dict[str, set[str]]:
+    """(name, fingerprint) pairs already used, as `find` takes them: name_key → fingerprints."""
+    pinned: dict[str, set[str]] = {}
+    for name, fingerprint in pairs:
+        pinned.setdefault(name_key(name), set()).add(fingerprint)
+    return pinned
+
+
+def known_people_path(identity_path: Any) -> Any:
+    """This identity's own record of whom it has sent to (like ssh's known_hosts), beside its file."""
+    from pathlib import Path
+
+    path = Path(identity_path)
+    return path.with_name(path.name.removesuffix(".json") + ".people.json")
+
+
+def known_people(identity_path: Any) -> list[tuple[str, str]]:
+    """(name, fingerprint) pairs this device has sent to before; none if the file is missing or
+    unreadable (it only ever adds refusals, so losing it loses no data)."""
+    try:
+        document = json.loads(known_people_path(identity_path).read_bytes())
+        return [(str(name), str(fp)) for name, fps in document["people"].items() for fp in fps]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
+def remember(identity_path: Any, person: Person) -> None:
+    """Pins `person`'s name to her fingerprint on this device: written whole, 0600, then renamed."""
+    import os
+
+    path = known_people_path(identity_path)
+    pinned = pins(known_people(identity_path))
+    if person.fingerprint in pinned.get(name_key(person.name), set()):
+        return
+    pinned.setdefault(name_key(person.name), set()).add(person.fingerprint)
+    data = json.dumps({"format": "mj-known-people/1", "people": {k: sorted(v) for k, v in sorted(pinned.items())}},
+                      indent=2, ensure_ascii=False).encode()
+    partial = path.with_name(path.name + ".partial")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(partial, path)
+    except OSError as error:
+        raise JournalError(f"cannot record {person.fingerprint} in {path}: {error.strerror}") from None

@@ -11,6 +11,7 @@ import base64
 import contextlib
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,12 +93,44 @@ def ensure_no_identity(path: Path) -> None:
         raise IdentityExists(path)
 
 
+NAME_LIMIT = 80
+# A name must never be mistaken for a fingerprint: a query of hex digits is one (directory.find),
+# and `Name (ab12 cd34)` is how people are shown, so no name may hold two groups of four either.
+_FINGERPRINT_LIKE = re.compile(r"[0-9a-f]{4}[\s:-]*[0-9a-f]{4}", re.IGNORECASE)
+_HEX_QUERY = re.compile(r"[0-9a-f]{4,}", re.IGNORECASE)
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` (already trimmed) cannot be a person's name in the directory, or None. The
+    same rule decides, on the read side, which directory names are trusted for matching."""
+    import unicodedata
+
+    if len(name) > NAME_LIMIT:
+        return f"a name has at most {NAME_LIMIT} characters (this one has {len(name)})"
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            return (f"a name cannot hold control, format or bidi characters (it holds U+{ord(char):04X}): "
+                    "they could change how other people's screens show it")
+    if _HEX_QUERY.fullmatch("".join(name.split())) or _FINGERPRINT_LIKE.search(name):
+        return ("a name cannot look like a fingerprint (hex digits, or two groups of four): "
+                "people would take it for someone's keys")
+    return None
+
+
 def check_new_name(name: str) -> str:
     """The name as the journal and the directory will keep it (trimmed), or RuleBroken saying
-    what is wrong with it. The rule is the journal's own rule for its owner's name, for every role."""
+    what is wrong with it: the journal's own rule for its owner's name, and the directory's
+    (at most NAME_LIMIT characters, no control or bidi characters, nothing fingerprint-shaped),
+    for every role."""
     from domain.journal import MenteeJournal
 
-    return MenteeJournal.open(name).owner_name
+    trimmed = MenteeJournal.open(name).owner_name
+    problem = name_problem(trimmed)
+    if problem:
+        from domain.errors import RuleBroken
+
+        raise RuleBroken(problem)
+    return trimmed
 
 
 def new_identity(path: Path, *, name: str, role: str, journal_id: UUID | None) -> Identity:

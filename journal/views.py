@@ -32,6 +32,7 @@ class EntryView:
     def title(self) -> str:
         f = self.fields
         ref = lambda key: str(f.get(key) or "")[:8]  # noqa: E731
+        who = lambda key: " ".join(str(f.get(key) or "").splitlines())  # noqa: E731 (a name never cuts the title)
         by_kind = {
             "progress": lambda: f"goal {ref('goal_id')} now at {f['value']:g}"
                                 + (f": {f['note']}" if f.get("note") else ""),
@@ -43,10 +44,10 @@ class EntryView:
             "done": lambda: f"action {ref('action_id')} done",
             "assessment": lambda: ", ".join(f"{k} {v}/5" for k, v in f["ratings"].items()),
             "retraction": lambda: f"retracted {ref('target_id')}",
-            "release": lambda: f"released {ref('target_id')} to {f['mentor_name']}",
+            "release": lambda: f"released {ref('target_id')} to {who('mentor_name')} ({f['mentor_fingerprint'][:9]})",
             "revoke": lambda: f"revoked release {ref('grant_id')}",
             "summary": lambda: f"summary of {f['start']} → {f['end']}",
-            "mentor-feedback": lambda: f"{f['from_name']}: {f['text']}",
+            "mentor-feedback": lambda: f"{who('from_name')} ({f['from_fingerprint'][:9]}): {f['text']}",
             "joined": lambda: f"joined programme {f['programme']}",
             "left": lambda: f"left programme {f['programme']}",
         }

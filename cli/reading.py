@@ -62,16 +62,20 @@ def show(session, prefix, json_):
 
 @click.command()
 @click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@click.option("--accept-rollback", is_flag=True,
+              help="You restored an older copy of the store on purpose: this device accepts it as it is.")
 @pass_session
-def verify(session, json_):
-    """Open every record and check the hash chain against your signed checkpoint."""
+def verify(session, json_, accept_rollback):
+    """Open every record, check the hash chain against your signed checkpoint and this device's
+    anchor, and compare every snapshot and the view cache with the records."""
+    session.accept_rollback = accept_rollback
     report = session.app.verify()
     if json_:
         emit_json(report.as_json())
         return
     click.echo(f"ok: journal {report.journal_id[:8]}: {counted(report.records, 'record')} and "
                f"{counted(report.snapshots, 'snapshot')} open; chain head {report.head[:16]}… matches the "
-               "checkpoint you signed")
+               "checkpoint you signed; snapshots and view cache match the records")
 
 
 COMMANDS = [entries, show, verify]

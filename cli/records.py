@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import click
 
-from cli.output import counted, recorded, say
+from cli.output import counted, counterparty, recorded, say
 from cli.session import pass_session
 from cli.when import DAY, WHEN
 
@@ -38,7 +38,9 @@ def read_text(text: str | None, *, before_editor: Callable[[], object]) -> str:
         except OSError:
             raise click.ClickException(CLOSED_STDIN) from None
     before_editor()
-    written = click.edit("\n# Write your entry above. Lines starting with '# ' are ignored.\n") or ""
+    from cli.drafts import edit_draft
+
+    written = edit_draft("\n# Write your entry above. Lines starting with '# ' are ignored.\n")
     return "\n".join(line for line in written.splitlines() if not line.startswith("# "))
 
 
@@ -239,17 +241,28 @@ def feedback_add(session, text, about_prefix, at):
 @click.argument("text")
 @click.option("--to", "to", required=True, metavar="MENTEE", help="The mentee: a name or fingerprint prefix.")
 @click.option("--about", metavar="ID", help="The released entry this feedback is about.")
+@click.option("--confirm", metavar="FINGERPRINT",
+              help="The mentee's whole fingerprint, when the name of someone who released to you now has other keys.")
 @pass_session
-def feedback_send(session, text, to, about):
+def feedback_send(session, text, to, about, confirm):
     """Mentor: send feedback, sealed to the mentee and signed by you. It becomes her record."""
-    from journal.directory import find
-    from journal.sharing import send_feedback
+    from journal.directory import find, known_people, pins, remember
+    from journal.errors import JournalError
+    from journal.sharing import released_to_me, send_feedback
 
-    mentee = find(session.app.recorder.datastore, to, role="mentee")
+    # Names are pinned to the keys this device sent to before, and to those that released to you.
+    released, _ = released_to_me(session.app)
+    mentee = find(session.app.recorder.datastore, to, role="mentee", confirm=confirm, pinned=pins(
+        known_people(session.identity_path) + [(r.mentee, r.mentee_fingerprint) for r in released]))
     about_id = _released_entry(session, about) if about else None
     message = send_feedback(session.app, mentee, text, about_id)
     click.echo(message)
-    say(f"Sent feedback {message[:8]} to {mentee.name}; it is imported at her next command")
+    try:
+        remember(session.identity_path, mentee)  # first use pins the name to these keys on this device
+    except JournalError as error:
+        say(f"Warning: {error}")
+    say(f"Sent feedback {message[:8]} to {counterparty(mentee.name, mentee.fingerprint, markup=False)}; "
+        "it is imported at her next command")
 
 
 def _released_entry(session, prefix: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
@@ -44,6 +46,8 @@ def terminal_available() -> bool:
 
 
 class Session:
+    accept_rollback = False  # set by `mj verify --accept-rollback` before the app is made
+
     def __init__(self, store: str | None, identity: str | None):
         from journal import config
 
@@ -76,7 +80,18 @@ class Session:
         from journal.app import JournalApp
 
         app = JournalApp(self.store_location, identity)
+        # A journal-key row not signed by her is ignored: one line, once, and her command goes on.
+        app.keyring.report = lambda line: click.echo(f"Warning: {line}", err=True)
+        app.report = lambda line: click.echo(f"Warning: {line}", err=True)  # a snapshot not believed, say
         if identity.role == "mentee":
+            try:  # a store older than this device has seen is refused in one line, before any duty reads it
+                if self.accept_rollback:
+                    app.accept_rollback()
+                else:
+                    app.check_anchor()
+            except BaseException:
+                app.close()
+                raise
             _import_feedback(app)
             _contribute(app)
         return app
@@ -90,37 +105,55 @@ def pass_session(function):
     return click.pass_obj(function)
 
 
+@contextmanager
+def background_duty(duty: str) -> Iterator[None]:
+    """A duty done on the way to the user's own command: whatever goes wrong in it, a malformed
+    row included, is one line naming the duty, and her command goes on."""
+    from journal.errors import NoJournal, StoreUnavailable, TamperedRecord
+
+    try:
+        yield
+    except (StoreUnavailable, NoJournal, TamperedRecord):
+        # The store or the journal as a whole: read-only or busy (the duty waits for a command
+        # that can write), or what the user's own command meets and reports in its one line.
+        pass
+    except Exception as error:  # a row from another person must never stop her command
+        from cli.output import esc
+
+        said = esc(str(error) or type(error).__name__, markup=False)  # it may quote the row
+        click.echo(f"Warning: could not {duty}: {said[:DUTY_LINE_LIMIT]}", err=True)
+
+
+DUTY_LINE_LIMIT = 300
+
+
 def _import_feedback(app: Any) -> None:
     """Mentor feedback waiting in the inbox becomes the mentee's own record at her next command."""
-    from domain.errors import JournalError
     from journal.sharing import import_feedback
 
     from journal.store_errors import store_errors
 
-    try:
-        with store_errors(app.store):
-            imported, rejected = import_feedback(app)
-    except JournalError:
-        return  # a read-only or busy store: the feedback waits for the next command
+    imported: list[str] = []
+    rejected: list[str] = []
+    with background_duty("import feedback"), store_errors(app.store):
+        imported, rejected = import_feedback(app)
     if imported:
         from cli.output import counted
 
         click.echo(f"Imported {counted(len(imported), 'feedback message')} from your mentors (see `mj inbox`)",
                    err=True)
-    for reason in rejected:
-        click.echo(f"Rejected: {reason}", err=True)
+    from cli.output import esc
+
+    for reason in rejected:  # reasons name the sender as the store has it
+        click.echo(f"Rejected: {esc(reason, markup=False)}", err=True)
 
 
 def _contribute(app: Any) -> None:
     """Closed months of joined programmes are sent at the mentee's next command."""
     from domain import clock
-    from domain.errors import JournalError
     from projections.programme import contribute_closed_periods
 
     from journal.store_errors import store_errors
 
-    try:
-        with store_errors(app.store):
-            contribute_closed_periods(app, clock.today())
-    except JournalError:
-        return  # a read-only or busy store, or a programme gone: the months wait for the next command
+    with background_duty("send programme months"), store_errors(app.store):
+        contribute_closed_periods(app, clock.today())

@@ -12,25 +12,26 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.domain import OriginatorVersionError
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import Environment
 
 from domain.events import RecordEvent
 from domain.journal import JournalSnapshot, MenteeJournal
-from journal import chain, view_cache
+from journal import bound_state, view_cache
+from journal.anchor import DeviceAnchor, anchor_key
 from journal.chain import Checkpointer
 from journal.config import StoreLocation
 from journal.errors import (AmbiguousId, ConcurrentWrite, EntryNotFound, JournalError, NoJournal,
                             StoreUnavailable, TamperedRecord)
 from journal.identity import Identity
 from journal.keyring import Keyring
-from journal.mapper import SealingMapper, record_name
+from journal.mapper import SealingMapper
 from journal.store_errors import store_errors
 from journal.views import EntryView, VerifyReport
 
@@ -72,6 +73,22 @@ class JournalApp(Application[UUID]):
             super().__init__()
         self.keyring.attach(self.recorder.datastore)
         self.recorder.checkpointer = Checkpointer(self._checkpoint_key)
+        self.notices: list[str] = []  # one line each, for the user, about something not believed
+        self.report: Callable[[str], None] | None = None  # told each notice once, as it happens
+
+    def notice(self, line: str) -> None:
+        if line not in self.notices:
+            self.notices.append(line)
+            if self.report is not None:
+                self.report(line)
+
+    @cached_property
+    def anchor(self) -> DeviceAnchor:
+        """This device's memory of the journal (journal/anchor.py), in `anchors/` beside the
+        identity file: $MJ_HOME/anchors by default, and a demo's or a bench's own home for theirs."""
+        journal_id = self.journal_id
+        return DeviceAnchor(self.identity.path.parent / "anchors", journal_id,
+                            lambda: anchor_key(self.keyring.key(journal_id, 1), journal_id), self.notice)
 
     def construct_env(self, name: str, env: Any = None) -> Environment:
         # Only our own settings: a stray CIPHER_TOPIC or COMPRESSOR_TOPIC in the user's
@@ -94,7 +111,7 @@ class JournalApp(Application[UUID]):
         })
 
     def _checkpoint_key(self, journal_id: UUID) -> Any:
-        return chain.checkpoint_key(self.keyring.key(journal_id, 1))
+        return self.keyring.checkpoint_key(journal_id)
 
     def construct_mapper(self) -> SealingMapper:
         return SealingMapper(self.keyring)
@@ -105,13 +122,9 @@ class JournalApp(Application[UUID]):
         for journal_id, journal in processing_event.aggregates.items():
             interval = self.snapshotting_intervals.get(type(journal))
             versions = [e.originator_version for e in processing_event.events if e.originator_id == journal_id]
-            if interval and any(v % interval == 0 for v in versions) and self.snapshots is not None:
-                # Best-effort, like the view cache: the events committed in their own transaction
-                # before this one, and a snapshot only spares a replay. Raising here would report
-                # a saved write as "nothing was saved", and an IntegrityError would make update()
-                # run the verb a second time; the next interval takes a snapshot again.
-                with contextlib.suppress(PersistenceError, sqlite3.Error):
-                    self.snapshots.put([JournalSnapshot.take(journal)])
+            head = self.recorder.checkpointer.head_signed(journal_id, journal.version)  # bound into its AAD
+            if interval and any(v % interval == 0 for v in versions) and head is not None:
+                bound_state.put_snapshot(self, journal, head)  # best-effort: see there
 
     # -- the journal -------------------------------------------------------------------
 
@@ -126,6 +139,7 @@ class JournalApp(Application[UUID]):
             self.keyring.create(self.journal_id)
             journal = MenteeJournal.open(self.identity.name, journal_id=self.journal_id)
             self.save(journal)
+            self._remember_write(journal)
         return journal.id
 
     def update(self, verb: Callable[..., T], /, *args: Any, grants_granted: Sequence[tuple[Any, ...]] = (),
@@ -145,17 +159,36 @@ class JournalApp(Application[UUID]):
                     # several writers racing for one journal stop colliding in step.
                     time.sleep(random.uniform(0, 0.002 * 2 ** attempt))
                     continue
+                self._remember_write(journal)
                 return result
         raise ConcurrentWrite()
 
+    def _remember_write(self, journal: MenteeJournal) -> None:
+        head = self.recorder.checkpointer.head_signed(self.journal_id, journal.version)
+        if head is not None:
+            self.anchor.advance(journal.version, head)
+
     def _journal(self) -> MenteeJournal:
         self.keyring.current(self.journal_id)  # fails clearly if this store has no journal of ours
+        return bound_state.load_journal(self)
+
+    def check_anchor(self) -> None:
+        """Refuses, cheaply, a store whose signed checkpoint is older than this device has seen,
+        before any background duty reads it; every read and write checks the chain itself."""
         try:
-            return self.repository.get(self.journal_id, projector_func=project_journal)
-        except OriginatorVersionError as gap:
-            missing = gap.args[1] if len(gap.args) > 1 else "?"
-            raise TamperedRecord(f"{record_name(self.journal_id, missing)} is missing from the log: "
-                                 "run `mj verify`") from None
+            self.keyring.current(self.journal_id)
+            checkpoint = bound_state.signed_checkpoint(self)
+        except (JournalError, TypeError, ValueError):
+            return  # no journal here, or a damaged checkpoint: the command's own read reports it
+        if not bound_state.extends_what_was_seen(self, checkpoint):
+            with store_errors(self.store):
+                bound_state.checked_chain(self)  # names it: a rollback, a fork written over one, or damage
+
+    def accept_rollback(self) -> None:
+        """After a rollback made on purpose (an older copy restored): this device's anchor moves to
+        the store as it is, once its chain checks against the signed checkpoint."""
+        with store_errors(self.store):
+            bound_state.checked_chain(self, accept_rollback=True)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -172,38 +205,15 @@ class JournalApp(Application[UUID]):
         is checked against the signed checkpoint either way."""
         with store_errors(self.store):
             self.keyring.current(self.journal_id)
-            stored = self.recorder.select_events(self.journal_id)
-            self._check_chain(stored)
+            stored, heads = bound_state.checked_chain(self)
             datastore = self.recorder.datastore
-            covered, cached = view_cache.load(datastore, self.journal_id, self.keyring)
-            if covered > len(stored):
-                covered, cached = 0, []
+            covered, cached = view_cache.load(datastore, self.journal_id, self.keyring, heads)
             fresh = [EntryView.of(e) for e in map(self.mapper.to_domain_event, stored[covered:])
                      if isinstance(e, RecordEvent)]
             if len(stored) - covered >= view_cache.REFRESH_AFTER:
                 with contextlib.suppress(PersistenceError, sqlite3.Error):  # a cache is never worth failing a read
-                    view_cache.save(datastore, self.journal_id, self.keyring, len(stored), cached + fresh)
+                    view_cache.save(datastore, self.journal_id, self.keyring, len(stored), cached + fresh, heads[-1])
         return cached + fresh
-
-    def _check_chain(self, stored: list[Any]) -> str:
-        head = chain.GENESIS
-        for expected, record in enumerate(stored, start=1):
-            if record.originator_version != expected:
-                raise TamperedRecord(f"{record_name(self.journal_id, expected)} is missing from the log")
-            head = chain.link(head, self.journal_id, expected, record.topic, record.state)
-        with self.recorder.datastore.transaction(commit=False) as c:
-            checkpoint = chain.read_checkpoint(c, self.journal_id)
-        if checkpoint is None or not checkpoint.is_signed_by(self._checkpoint_key(self.journal_id).public_key()):
-            raise TamperedRecord(f"journal {self.journal_id.hex[:8]} has no checkpoint signed by its owner")
-        if checkpoint.size != len(stored):
-            raise TamperedRecord(f"journal {self.journal_id.hex[:8]} holds {len(stored)} records but its signed "
-                                 f"checkpoint says {checkpoint.size}: {record_name(self.journal_id, checkpoint.size)} "
-                                 "or earlier ones were deleted")
-        if checkpoint.head != head:
-            for record in stored:  # name the record that was altered, if one no longer opens
-                self.mapper.open_plaintext(record)
-            raise TamperedRecord(f"journal {self.journal_id.hex[:8]}'s records do not match its signed checkpoint")
-        return head.hex()
 
     def show(self, prefix: str) -> EntryView:
         entries = self.entries()
@@ -231,17 +241,16 @@ class JournalApp(Application[UUID]):
         return resolve(prefix, [e.id for e in self.entries()], "entry")
 
     def verify(self) -> VerifyReport:
-        """Opens every record and snapshot and checks the chain against the signed checkpoint."""
+        """Checks the chain against the signed checkpoint and this device's anchor, opens every
+        record and snapshot, and compares every snapshot and the view cache with a replay."""
         with store_errors(self.store):
-            stored = self.recorder.select_events(self.journal_id)
-            head = self._check_chain(stored)
-            for record in stored:
-                self.mapper.open_plaintext(record)
-            snapshots = self.snapshots.recorder.select_events(self.journal_id) if self.snapshots else []
-            for snapshot in snapshots:
-                self.mapper.open_plaintext(snapshot)
-        return VerifyReport(journal_id=self.journal_id.hex, records=len(stored), snapshots=len(snapshots),
-                            head=head, checkpoint_size=len(stored))
+            stored, heads = bound_state.checked_chain(self)
+            snapshots = bound_state.compare_with_replay(self, stored, heads)
+            if refused := self.keyring.refused(self.journal_id):  # ignored by every other command
+                raise TamperedRecord(f"journal {self.journal_id.hex[:8]} has {len(refused)} journal-key "
+                                     "row(s) that you did not sign (named above): your own records verify")
+        return VerifyReport(journal_id=self.journal_id.hex, records=len(stored), snapshots=snapshots,
+                            head=heads[-1].hex(), checkpoint_size=len(stored))
 
 
 def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: str, passphrase: str) -> Identity:

@@ -10,7 +10,6 @@ makes a deleted last event or a rolled-back log visible to `mj verify`.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -55,12 +54,22 @@ def read_checkpoint(c: Any, stream_id: UUID) -> Checkpoint | None:
     return Checkpoint(stream_id, row[0], bytes(row[1]), bytes(row[2])) if row else None
 
 
-def checkpoint_key(journal_key: bytes) -> Ed25519PrivateKey:
-    """The journal's own checkpoint-signing key, derived from its first journal key. Signing
-    with the owner's identity key instead would let anyone match each journal to a directory
-    entry by trying every public key on its checkpoint."""
-    return Ed25519PrivateKey.from_private_bytes(
-        hmac.new(journal_key, b"mj/v1/checkpoint-key", hashlib.sha256).digest())
+def checkpoint_key(journal_key: bytes, journal_id: UUID) -> Ed25519PrivateKey:
+    """The journal's own checkpoint-signing key, derived (HKDF, its own label) from its first,
+    signed journal key. Signing with the owner's identity key instead would let anyone match
+    each journal to a directory entry by trying every public key on its checkpoint."""
+    return crypto.derived_signing_key(journal_key, crypto.CHECKPOINT_KEY_LABEL, journal_id.hex)
+
+
+def resign_checkpoint(c: Any, stream_id: UUID, old_key: Ed25519PrivateKey, new_key: Ed25519PrivateKey) -> bool:
+    """Migration: the checkpoint, if `old_key` signed it, signed again with `new_key`, in the caller's
+    transaction. False (nothing written) when there is no checkpoint or `old_key` did not sign it."""
+    checkpoint = read_checkpoint(c, stream_id)
+    if checkpoint is None or not checkpoint.is_signed_by(old_key.public_key()):
+        return False
+    signature = crypto.sign(new_key, checkpoint_message(stream_id, checkpoint.size, checkpoint.head))
+    c.execute(CHECKPOINT_UPSERT, (stream_id.hex, checkpoint.size, checkpoint.head, signature))
+    return True
 
 
 class Checkpointer:
@@ -95,3 +104,9 @@ class Checkpointer:
             signature = crypto.sign(signing_key, checkpoint_message(stream_id, size, head))
             c.execute(CHECKPOINT_UPSERT, (stream_id.hex, size, head, signature))
             self._signed_here = {(stream_id, size, head, signature)}
+
+    def head_signed(self, stream_id: UUID, size: int) -> bytes | None:
+        """The head this process last signed for `stream_id`, if it was at `size` (read after a
+        write commits: the head a snapshot of that write, and the device's anchor, name)."""
+        return next((head for stream, signed_size, head, _ in self._signed_here
+                     if stream == stream_id and signed_size == size), None)

@@ -7,6 +7,7 @@ Every failure to open (wrong key, altered bytes, wrong associated data) is the s
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 from functools import lru_cache
 
@@ -116,6 +117,35 @@ def signature_holds(public_key: Ed25519PublicKey, signature: bytes, message: byt
     except InvalidSignature:
         return False
     return True
+
+
+# Every long-lived per-journal secret has its own label and is derived from a signed journal
+# key, so no secret is the AES key that wraps the data keys (docs/FORMATS.md, "Derived keys").
+CHECKPOINT_KEY_LABEL = "mj/v1/derive/checkpoint-key"
+VIEW_CACHE_KEY_LABEL = "mj/v1/derive/view-cache-key"
+PSEUDONYM_KEY_LABEL = "mj/v1/derive/pseudonym-key"
+# Her journal-key rows are signed with a key derived from her identity's signing key and the
+# journal id, not with the identity key itself: only she can derive it (and so check her rows),
+# and nobody can try the directory's public keys on the rows to learn whose journal it is.
+JK_ROW_SIGNING_KEY_LABEL = "mj/v1/derive/jk-row-signing-key"
+
+
+def derive_key(key: bytes, label: str, *context: bytes | str | int) -> bytes:
+    """HKDF-SHA256 (no salt: `key` is already uniform), info = lp(label, *context)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=None, info=lp(label, *context)).derive(key)
+
+
+def derived_signing_key(key: bytes, label: str, *context: bytes | str | int) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(derive_key(key, label, *context))
+
+
+def legacy_checkpoint_key(journal_key: bytes) -> Ed25519PrivateKey:
+    """How journals made before signed journal keys signed their checkpoint: read once, to
+    migrate them (journal/keyring.py), never to sign."""
+    return Ed25519PrivateKey.from_private_bytes(hmac.new(journal_key, b"mj/v1/checkpoint-key", hashlib.sha256).digest())
 
 
 def sha256(*parts: bytes) -> bytes:

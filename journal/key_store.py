@@ -14,8 +14,9 @@ from typing import Any
 SQLITE_TABLES = [
     "CREATE TABLE IF NOT EXISTS mj_data_keys (stream_id TEXT, kind TEXT, version INTEGER, "
     "jk_id INTEGER, wrap BLOB, PRIMARY KEY (stream_id, kind, version)) WITHOUT ROWID",
+    # read and written only through journal/journal_key_store.py, which adds `signature` to older stores
     "CREATE TABLE IF NOT EXISTS mj_journal_keys (journal_id TEXT, jk_id INTEGER, sealed BLOB, "
-    "PRIMARY KEY (journal_id, jk_id)) WITHOUT ROWID",
+    "signature BLOB, PRIMARY KEY (journal_id, jk_id)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS mj_checkpoints (stream_id TEXT PRIMARY KEY, size INTEGER, "
     "head BLOB, signature BLOB) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS mj_view_cache (journal_id TEXT PRIMARY KEY, version INTEGER, "

@@ -78,13 +78,24 @@ class SealingMapper(Mapper[UUID]):
         return SealedStoredEvent(originator_id=stream_id, originator_version=version, topic=topic,
                                  state=blob, dek_wrap=wrap, jk_id=jk_id)
 
+    def seal_snapshot(self, snapshot: Any, head: bytes) -> SealedStoredEvent:
+        """A snapshot whose stored topic (and so its associated data) names the chain head at its
+        version: it is believed only beside that head (journal/bound_state.py)."""
+        stream_id, version = snapshot.originator_id, snapshot.originator_version
+        topic = sealed_format.bound_topic(sealed_format.BOUND_SNAPSHOT_TOPIC, head)
+        jk_id, journal_key = self.keyring.current(stream_id)
+        blob, wrap = sealed_format.seal_event(encode_event(snapshot), journal_key=journal_key, jk_id=jk_id,
+                                              stream_id=stream_id, version=version, topic=topic)
+        return SealedStoredEvent(originator_id=stream_id, originator_version=version, topic=topic,
+                                 state=blob, dek_wrap=wrap, jk_id=jk_id)
+
     def to_domain_event(self, stored: StoredEvent) -> Any:
         return decode_event(self.open_plaintext(stored), stored.originator_id, stored.originator_version)
 
     def open_plaintext(self, stored: StoredEvent) -> bytes:
         stream_id, version = stored.originator_id, stored.originator_version
         name = record_name(stream_id, version)
-        if stored.topic == sealed_format.SNAPSHOT_TOPIC:
+        if stored.topic.startswith("mj:sealed-snapshot/"):
             name = "the snapshot at " + name
         wrap = getattr(stored, "dek_wrap", None)
         if wrap is None:

@@ -2,8 +2,8 @@
 view of sums and counts, and the privacy-budget ledger.
 
 A contribution carries no name and no journal id: its only handle is a per-period pseudonym,
-HMAC(journal key, programme ‖ period), which makes re-sending idempotent and cannot be linked
-across periods without the journal key.
+HMAC(pseudonym key, programme ‖ period), with the pseudonym key derived from the journal's signed
+first journal key, which makes re-sending idempotent and cannot be linked across periods without it.
 """
 
 from __future__ import annotations
@@ -105,13 +105,14 @@ def programme_private_key(app: Any, programme: Programme) -> X25519PrivateKey:
     return X25519PrivateKey.from_private_bytes(raw)
 
 
-def pseudonym(journal_key: bytes, programme: str, period: str) -> bytes:
-    return hmac.new(journal_key, crypto.lp("mj/v1/pseudonym", programme, period), "sha256").digest()
+def pseudonym(pseudonym_key: bytes, programme: str, period: str) -> bytes:
+    """`pseudonym_key` is derived from the signed jk 1 (Keyring.pseudonym_keys), not the AES key."""
+    return hmac.new(pseudonym_key, crypto.lp("mj/v1/pseudonym", programme, period), "sha256").digest()
 
 
 def contribute(app: Any, programme: Programme, period: str, payload: dict[str, Any]) -> bool:
     """Seals one period's bounded metrics to the programme. False when it was already sent."""
-    _, journal_key = app.keyring.current(app.journal_id)
+    pseudonym_key = app.keyring.pseudonym_keys(app.journal_id)[0]
     body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     sealed = crypto.hpke_seal(X25519PublicKey.from_public_bytes(programme.public_key), crypto.pad(body),
                               crypto.lp("mj/v1/contribution", programme.name, period))
@@ -119,17 +120,19 @@ def contribute(app: Any, programme: Programme, period: str, payload: dict[str, A
         take_turns(c, "mj_contributions")  # the manager reads them in rowid order
         c.execute("INSERT INTO mj_contributions (programme, period, pseudonym, sealed) VALUES (?,?,?,?) "
                   "ON CONFLICT DO NOTHING RETURNING 1",
-                  (programme.name, period, pseudonym(journal_key, programme.name, period), sealed))
+                  (programme.name, period, pseudonym(pseudonym_key, programme.name, period), sealed))
         return c.fetchone() is not None
 
 
 def missing_periods(app: Any, programme: Programme, periods: list[str]) -> list[str]:
-    _, journal_key = app.keyring.current(app.journal_id)
+    # A migrated journal sent its earlier months under its old pseudonyms: those count as sent.
+    keys = app.keyring.pseudonym_keys(app.journal_id)
+    marks = ",".join("?" * len(keys))
     with app.recorder.datastore.transaction(commit=False) as c:
         missing = []
         for period in periods:
-            c.execute("SELECT 1 FROM mj_contributions WHERE programme = ? AND period = ? AND pseudonym = ?",
-                      (programme.name, period, pseudonym(journal_key, programme.name, period)))
+            c.execute(f"SELECT 1 FROM mj_contributions WHERE programme = ? AND period = ? AND pseudonym IN ({marks})",
+                      (programme.name, period, *(pseudonym(key, programme.name, period) for key in keys)))
             if c.fetchone() is None:
                 missing.append(period)
     return missing

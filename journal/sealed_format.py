@@ -5,7 +5,9 @@
     wrap = 0x01 ‖ AES-256-GCM(JK, nonce, DEK, aad = lp("mj/v1/dek", stream, version, topic, jk_id))
 
 The stored topic is in both associated data strings, so an event's key cannot be moved to its
-snapshot (or back) at the same version. docs/FORMATS.md describes it for other implementers.
+snapshot (or back) at the same version; a snapshot's topic (and the view cache's) also names the
+chain head at its version (`bound_topic`), so it opens only beside that head. docs/FORMATS.md
+describes it for other implementers.
 """
 
 from __future__ import annotations
@@ -16,8 +18,26 @@ from journal import crypto
 
 FORMAT_BYTE = b"\x01"
 EVENT_TOPIC = "mj:sealed/1"
-SNAPSHOT_TOPIC = "mj:sealed-snapshot/1"
+SNAPSHOT_TOPIC = "mj:sealed-snapshot/1"  # unbound, as before snapshots named the chain head: never believed
+BOUND_SNAPSHOT_TOPIC = "mj:sealed-snapshot/2"
 HEADER_SIZE = 5
+
+
+def bound_topic(topic: str, head: bytes) -> str:
+    """`topic` naming the chain head at the version a snapshot or the view cache covers. The
+    topic is in both associated data strings, so the blob opens only beside that very head."""
+    return f"{topic}@{head.hex()}"
+
+
+def bound_head(topic: str, base: str) -> bytes | None:
+    """The head a bound topic names, or None for any other topic (an unbound, older one)."""
+    prefix = base + "@"
+    if not topic.startswith(prefix) or len(topic) != len(prefix) + 64:
+        return None
+    try:
+        return bytes.fromhex(topic[len(prefix):])
+    except ValueError:
+        return None
 
 
 def _event_aad(stream_id: UUID, version: int, topic: str, jk_id: int) -> bytes:
@@ -80,3 +100,28 @@ def open_journal_key(sealed: bytes, private_key, *, journal_id: UUID, jk_id: int
     if sealed[:1] != FORMAT_BYTE:
         raise crypto.Unopenable()
     return crypto.hpke_open(private_key, sealed[1:], crypto.lp("mj/v1/jk", journal_id.hex, jk_id))
+
+
+# A journal-key row is believed only under the owner's Ed25519 signature: HPKE base mode
+# authenticates no sender, so anyone could seal a key of their own to her public key.
+JK_ROW_LABEL = "mj/v1/jk-row"
+# jk 1 of a journal made before rows were signed, signed when it was migrated (journal/keyring.py):
+# its pseudonyms were derived the old way, and a reader must still recognise them.
+JK_ROW_MIGRATED_LABEL = "mj/v1/jk-row-migrated"
+SIGNATURE_SIZE = 64
+
+
+def sign_journal_key_row(signing_key, *, journal_id: UUID, jk_id: int, sealed: bytes, migrated: bool = False
+                         ) -> bytes:
+    label = JK_ROW_MIGRATED_LABEL if migrated else JK_ROW_LABEL
+    return crypto.sign(signing_key, crypto.lp(label, journal_id.hex, jk_id, sealed))
+
+
+def journal_key_row_label(public_key, signature: bytes, *, journal_id: UUID, jk_id: int, sealed: bytes
+                          ) -> str | None:
+    """The label the owner signed the row under, or None when the signature does not hold."""
+    labels = (JK_ROW_LABEL, JK_ROW_MIGRATED_LABEL) if jk_id == 1 else (JK_ROW_LABEL,)
+    for label in labels:
+        if crypto.signature_holds(public_key, signature, crypto.lp(label, journal_id.hex, jk_id, sealed)):
+            return label
+    return None

@@ -1,11 +1,14 @@
 """An encrypted cache of the journal's entry views, so that reading 10,000 entries costs one
 decryption instead of ten thousand.
 
-The cache is sealed exactly like an event (its own data key, wrapped under the journal key,
-associated data binding the journal, the version it covers and its own topic), so it is no
+The cache is sealed exactly like an event (its own data key, wrapped under a key derived from
+the journal key for the view cache alone, associated data binding the journal, the version it
+covers and its own topic), so it is no
 more readable at rest than the records. It is only ever a prefix of the log: records after
 its version are opened and appended; when enough have piled up it is written again. A cache
-that does not open is ignored and rebuilt. Every read still checks the whole hash chain.
+that does not open is ignored and rebuilt. Every read still checks the whole hash chain, and
+the cache's associated data names the chain's head after the records it covers, so a genuine
+cache from another history of the journal (one written before a rollback) does not open.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from journal import crypto, sealed_format
 from journal.key_store import upsert
 from journal.views import EntryView
 
-CACHE_TOPIC = "mj:view-cache/1"
+CACHE_TOPIC = "mj:view-cache/2"  # sealed under sealed_format.bound_topic(CACHE_TOPIC, head at its version)
+UNBOUND_CACHE_TOPIC = "mj:view-cache/1"  # before the cache named the chain head: never believed
 REFRESH_AFTER = 50  # uncached records before the cache is rewritten
 
 
@@ -34,27 +38,52 @@ def _decode(plaintext: bytes) -> list[EntryView]:
             for i, k, at, rec, v, f in json.loads(plaintext)]
 
 
-def load(datastore: Any, journal_id: UUID, keyring: Any) -> tuple[int, list[EntryView]]:
-    """(version covered, entries up to it); (0, []) when there is no cache or it does not open."""
+def _row(datastore: Any, journal_id: UUID) -> Any:
     with datastore.transaction(commit=False) as c:
         c.execute("SELECT version, blob, wrap FROM mj_view_cache WHERE journal_id = ?", (journal_id.hex,))
-        row = c.fetchone()
-    if row is None:
+        return c.fetchone()
+
+
+def load(datastore: Any, journal_id: UUID, keyring: Any, heads: list[bytes]) -> tuple[int, list[EntryView]]:
+    """(version covered, entries up to it); (0, []) when there is no cache or it does not open
+    beside `heads[version]`, the chain's head after the records it covers (a cache from another
+    history of the journal, from before the binding, or altered)."""
+    row = _row(datastore, journal_id)
+    if row is None or not isinstance(row[0], int) or not 0 < row[0] < len(heads):
         return 0, []
     version, blob, wrap = row[0], bytes(row[1]), bytes(row[2])
     try:
-        journal_key = keyring.key(journal_id, sealed_format.key_id_of(blob))
+        journal_key = keyring.view_cache_key(journal_id, sealed_format.key_id_of(blob))
         plaintext = sealed_format.open_event(blob, wrap, journal_key=journal_key, stream_id=journal_id,
-                                             version=version, topic=CACHE_TOPIC)
+                                             version=version, topic=sealed_format.bound_topic(CACHE_TOPIC,
+                                                                                              heads[version]))
         return version, _decode(plaintext)
     except (crypto.Unopenable, ValueError, TypeError, KeyError):
         return 0, []
 
 
-def save(datastore: Any, journal_id: UUID, keyring: Any, version: int, entries: list[EntryView]) -> None:
-    jk_id, journal_key = keyring.current(journal_id)
+def unbound_or_absent(datastore: Any, journal_id: UUID, keyring: Any) -> bool:
+    """No cache, or one sealed before the binding (never believed; the next read replaces it)."""
+    row = _row(datastore, journal_id)
+    if row is None:
+        return True
+    version, blob, wrap = row[0], bytes(row[1]), bytes(row[2])
+    for key_of in (keyring.view_cache_key, keyring.key):  # caches were once sealed under the journal key
+        try:
+            sealed_format.open_event(blob, wrap, journal_key=key_of(journal_id, sealed_format.key_id_of(blob)),
+                                     stream_id=journal_id, version=version, topic=UNBOUND_CACHE_TOPIC)
+            return True
+        except (crypto.Unopenable, ValueError, TypeError, KeyError):
+            pass
+    return False
+
+
+def save(datastore: Any, journal_id: UUID, keyring: Any, version: int, entries: list[EntryView], head: bytes
+         ) -> None:
+    jk_id, journal_key = keyring.current_view_cache_key(journal_id)  # derived: never the journal key itself
     blob, wrap = sealed_format.seal_event(_encode(entries), journal_key=journal_key, jk_id=jk_id,
-                                          stream_id=journal_id, version=version, topic=CACHE_TOPIC)
+                                          stream_id=journal_id, version=version,
+                                          topic=sealed_format.bound_topic(CACHE_TOPIC, head))
     with datastore.transaction(commit=True) as c:
         c.execute(upsert("mj_view_cache", ("journal_id", "version", "blob", "wrap"), ("journal_id",)),
                   (journal_id.hex, version, blob, wrap))

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from journal import crypto, sealed_format, view_cache
+from journal import chain, crypto, sealed_format, view_cache
 from journal.app import SNAPSHOT_INTERVAL, JournalApp
 from journal.config import store_location
 from journal.identity import Identity, unlock_identity
@@ -104,17 +104,20 @@ def everything_opened_with(me: Identity, store: Path) -> dict:
     grants = rows(store, "SELECT grant_id, journal_id, version, mentor_fingerprint, sealed FROM mj_grants")
     journal_keys = rows(store, "SELECT journal_id, jk_id, sealed FROM mj_journal_keys")
     messages = rows(store, "SELECT message_id, recipient_fingerprint, sender_fingerprint, sealed FROM mj_inbox")
-    topics = {"e": sealed_format.EVENT_TOPIC, "s": sealed_format.SNAPSHOT_TOPIC}
-    wraps = [(stream, version, topics[kind], jk_id, bytes(wrap)) for stream, kind, version, jk_id, wrap
+    # A snapshot's topic is in its row; the view cache's names the chain head at its version.
+    snapshot_topics = {(s, v): t for s, v, t in rows(store, "SELECT originator_id, originator_version, topic "
+                                                            "FROM stored_snapshots")}
+    wraps = [(stream, version, sealed_format.EVENT_TOPIC if kind == "e" else snapshot_topics.get((stream, version), ""),
+              jk_id, bytes(wrap)) for stream, kind, version, jk_id, wrap
              in rows(store, "SELECT stream_id, kind, version, jk_id, wrap FROM mj_data_keys")]
-    caches = rows(store, "SELECT journal_id, version, blob, wrap FROM mj_view_cache")
-    wraps += [(j, v, view_cache.CACHE_TOPIC, sealed_format.key_id_of(bytes(blob)), bytes(wrap))
-              for j, v, blob, wrap in caches]
+    caches = [(j, v, sealed_format.bound_topic(view_cache.CACHE_TOPIC, head_at(store, j, v)), blob, wrap)
+              for j, v, blob, wrap in rows(store, "SELECT journal_id, version, blob, wrap FROM mj_view_cache")]
+    wraps += [(j, v, topic, sealed_format.key_id_of(bytes(blob)), bytes(wrap)) for j, v, topic, blob, wrap in caches]
     blobs = [("stored_events", *r) for r in rows(store, "SELECT originator_id, originator_version, topic, state "
                                                         "FROM stored_events")]
     blobs += [("stored_snapshots", *r) for r in rows(store, "SELECT originator_id, originator_version, topic, "
                                                             "state FROM stored_snapshots")]
-    blobs += [("mj_view_cache", j, v, view_cache.CACHE_TOPIC, blob) for j, v, blob, _ in caches]
+    blobs += [("mj_view_cache", j, v, topic, blob) for j, v, topic, blob, _ in caches]
 
     found = {"grants": set(), "journal_keys": set(), "messages": set(), "records": {}}
     keys: set[bytes] = set()
@@ -126,8 +129,10 @@ def everything_opened_with(me: Identity, store: Path) -> dict:
             pass
     for journal, jk_id, sealed in journal_keys:
         try:
-            keys.add(sealed_format.open_journal_key(bytes(sealed), me.encryption_key, journal_id=UUID(journal),
-                                                    jk_id=jk_id))
+            journal_key = sealed_format.open_journal_key(bytes(sealed), me.encryption_key, journal_id=UUID(journal),
+                                                         jk_id=jk_id)
+            # and what the holder of a journal key derives from it: the view cache's wrapping key
+            keys |= {journal_key, crypto.derive_key(journal_key, crypto.VIEW_CACHE_KEY_LABEL, UUID(journal).hex, jk_id)}
             found["journal_keys"].add((journal, jk_id))
         except crypto.Unopenable:
             pass
@@ -154,6 +159,16 @@ def everything_opened_with(me: Identity, store: Path) -> dict:
         except crypto.Unopenable:
             pass
     return found
+
+
+def head_at(store, journal: str, version: int) -> bytes:
+    """The hash chain's head after `version` records of `journal`: public, computed from ciphertext."""
+    head = chain.GENESIS
+    for v, topic, state in rows(store, "SELECT originator_version, topic, state FROM stored_events WHERE "
+                                       "originator_id = ? AND originator_version <= ? ORDER BY originator_version",
+                                (journal, version)):
+        head = chain.link(head, UUID(journal), v, topic, bytes(state))
+    return head
 
 
 @pytest.fixture

@@ -186,7 +186,7 @@ def test_the_last_event_deleted_is_caught_by_the_signed_checkpoint(written):
 def test_a_write_after_the_last_event_and_its_key_were_deleted_is_refused(written):
     delete_record(written, LAST, with_its_data_key=True)
     app = reopen(written)
-    with pytest.raises(TamperedRecord, match=f"checkpoint at record {LAST}"):
+    with pytest.raises(TamperedRecord, match=f"checkpoint (at record|says) {LAST}"):
         app.update(lambda j: j.check_in("written over the gap"))
     app.close()
 
@@ -195,7 +195,7 @@ def test_a_write_after_the_last_event_was_deleted_is_refused_as_tampering(writte
     delete_record(written, LAST)
     app = reopen(written)
     try:
-        with pytest.raises(TamperedRecord, match=f"checkpoint at record {LAST}"):
+        with pytest.raises(TamperedRecord, match=f"checkpoint (at record|says) {LAST}"):
             app.update(lambda j: j.check_in("written over the gap"))
     finally:
         app.close()
@@ -230,7 +230,7 @@ def test_a_checkpoint_with_a_broken_signature_is_reported(written):
                            (flip_byte(signature, 0), written.journal_id.hex)))
     app = reopen(written)
     assert_reported(app, names="no checkpoint signed by its owner")
-    with pytest.raises(TamperedRecord, match="not signed by its owner"):
+    with pytest.raises(TamperedRecord, match="signed by its owner"):
         app.update(lambda j: j.check_in("on top of a forged checkpoint"))
     app.close()
 

@@ -1,0 +1,123 @@
+"""This device's memory of each journal it has opened: how many records, and which chain head.
+
+    <identity file's directory>/anchors/<journal id>.json    (by default $MJ_HOME/anchors/)
+    {"format": 1, "journal": hex, "size": n, "head": hex, "mac": hex}
+    mac = HMAC-SHA256(HKDF(JK₁, lp("mj/v1/derive/anchor-key", journal id)), lp("mj/v1/anchor", journal, size, head))
+
+The signed checkpoint only says that a store is consistent with itself; a whole store put back
+from an older copy is consistent too. The anchor is what this device has already seen: a store
+with fewer records, or another record at the anchor's size (written over a rolled-back store),
+is refused. A missing anchor is a device's first use; one whose MAC fails is refused, since only
+someone who altered this device's files could have made it (deleting it starts afresh).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+from journal import crypto
+from journal.errors import TamperedRecord
+
+ANCHOR_LABEL = "mj/v1/anchor"
+ANCHOR_KEY_LABEL = "mj/v1/derive/anchor-key"  # beside the other derived keys' labels (journal/crypto.py)
+FORMAT = 1
+MAX_BYTES = 4096  # an anchor is ~250 bytes; anything far larger is not one
+ACCEPT = "run `mj verify --accept-rollback` if you restored this copy on purpose"
+
+
+@dataclass(frozen=True)
+class Seen:
+    size: int
+    head: bytes
+
+
+def anchor_key(journal_key: bytes, journal_id: UUID) -> bytes:
+    return crypto.derive_key(journal_key, ANCHOR_KEY_LABEL, journal_id.hex)
+
+
+def _mac(key: bytes, journal_id: UUID, size: int, head: bytes) -> str:
+    return hmac.new(key, crypto.lp(ANCHOR_LABEL, journal_id.hex, size, head), "sha256").hexdigest()
+
+
+class DeviceAnchor:
+    """The anchor of one journal on this device. `key_for()` gives its MAC key (read lazily, since
+    it needs the unlocked journal key); `warn(line)` is told when the anchor cannot be written."""
+
+    def __init__(self, directory: Path, journal_id: UUID, key_for: Callable[[], bytes],
+                 warn: Callable[[str], None]):
+        self.path = directory / f"{journal_id.hex}.json"
+        self.journal_id, self._key_for, self._warn = journal_id, key_for, warn
+        self._seen: Seen | None = None
+
+    def seen(self) -> Seen | None:
+        """What this device has seen (None on its first use), or TamperedRecord if the file was altered."""
+        try:
+            with open(self.path, "rb") as file:
+                text = file.read(MAX_BYTES + 1)
+        except FileNotFoundError:
+            return self._seen  # first use, or this process's own anchor could not be written
+        except OSError as error:
+            raise TamperedRecord(f"cannot read this device's anchor {self.path}: {error.strerror}") from None
+        try:
+            document = json.loads(text)
+            size, head = document["size"], bytes.fromhex(document["head"])
+            good = (len(text) <= MAX_BYTES and document["format"] == FORMAT and type(size) is int and size >= 0
+                    and document["journal"] == self.journal_id.hex and len(head) == 32
+                    and hmac.compare_digest(str(document["mac"]), _mac(self._key_for(), self.journal_id, size, head)))
+        except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+            good = False
+        if not good:
+            raise TamperedRecord(f"this device's anchor for journal {self.journal_id.hex[:8]} ({self.path}) was "
+                                 "altered or copied from elsewhere: its MAC does not hold; delete the file if you "
+                                 "trust the store, and this device starts afresh as a new one would")
+        self._seen = Seen(size, head)
+        return self._seen
+
+    def check(self, size: int, head_at: Callable[[int], bytes | None]) -> None:
+        """Refuses a store of `size` records whose head after record m is `head_at(m)`, when it is
+        older than, or forked from, what this device has seen."""
+        seen = self.seen()
+        if seen is None:
+            return
+        journal = self.journal_id.hex[:8]
+        if size < seen.size:
+            raise TamperedRecord(f"the store holds {size} records of journal {journal} but this device has seen "
+                                 f"{seen.size}: it was rolled back or records were deleted; restore a newer copy, "
+                                 f"or {ACCEPT}")
+        known = head_at(seen.size)  # None: not known here (a later, full check compares it)
+        if known is not None and known != seen.head:
+            raise TamperedRecord(f"record {seen.size} of journal {journal} differs from what this device has seen: "
+                                 "the store was rolled back and written over; restore a newer copy, "
+                                 f"or {ACCEPT}")
+
+    def advance(self, size: int, head: bytes, *, reset: bool = False) -> None:
+        """Remember `size` and `head` (never going back, unless `reset`)."""
+        if self._seen is not None and (self._seen.size, self._seen.head) == (size, head):
+            return
+        if not reset and self._seen is not None and self._seen.size > size:
+            return
+        document = {"format": FORMAT, "journal": self.journal_id.hex, "size": size, "head": head.hex(),
+                    "mac": _mac(self._key_for(), self.journal_id, size, head)}
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            descriptor, fresh = tempfile.mkstemp(dir=self.path.parent, prefix=".anchor-")  # a fresh 0600 file
+            try:
+                with os.fdopen(descriptor, "w") as file:
+                    json.dump(document, file)
+                    file.flush()
+                    getattr(os, "fdatasync", os.fsync)(file.fileno())  # a torn anchor would be refused
+                os.replace(fresh, self.path)
+            except BaseException:
+                Path(fresh).unlink(missing_ok=True)
+                raise
+        except OSError as error:
+            self._warn(f"cannot write this device's anchor {self.path} ({error.strerror}): a rollback of the "
+                       "store would go unnoticed here until it can")
+        self._seen = Seen(size, head)

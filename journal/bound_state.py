@@ -1,0 +1,177 @@
+"""Believing the store only as far as the owner's signed chain and this device's anchor vouch for
+it: the chain check of every read, the journal's state loaded from a snapshot bound to the chain
+(for a write, at the cost of the records after it), and verify's comparison of every snapshot
+and the view cache with a replay of the records.
+
+A snapshot's stored topic, and so its associated data, names the chain head at its version
+(journal/sealed_format.py). A load believes it when that head, extended over the records after
+it, arrives at the signed checkpoint's head; otherwise the records are replayed from the start,
+the snapshot is reported once, and a write goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from typing import Any
+
+from eventsourcing.persistence import PersistenceError
+
+from domain.events import RecordEvent
+from domain.journal import JournalSnapshot, MenteeJournal
+from journal import chain, sealed_format, view_cache
+from journal.errors import JournalError, TamperedRecord
+from journal.mapper import record_name
+from journal.views import EntryView
+
+SNAPSHOT = sealed_format.BOUND_SNAPSHOT_TOPIC
+
+
+def signed_checkpoint(app: Any) -> chain.Checkpoint:
+    with app.recorder.datastore.transaction(commit=False) as c:
+        checkpoint = chain.read_checkpoint(c, app.journal_id)
+    if checkpoint is None or not checkpoint.is_signed_by(app._checkpoint_key(app.journal_id).public_key()):
+        raise TamperedRecord(f"journal {app.journal_id.hex[:8]} has no checkpoint signed by its owner")
+    return checkpoint
+
+
+def checked_chain(app: Any, *, accept_rollback: bool = False) -> tuple[list[Any], list[bytes]]:
+    """Every record and `heads[m]`, the chain's head after record m, checked against the signed
+    checkpoint and this device's anchor, which then moves on to them."""
+    journal_id = app.journal_id
+    # The checkpoint first: it commits with its records, so they are all there to read after it,
+    # and records that other writers commit meanwhile are left for the next read.
+    checkpoint = signed_checkpoint(app)
+    stored = app.recorder.select_events(journal_id, lte=checkpoint.size)
+    heads = [chain.GENESIS]
+    for expected, record in enumerate(stored, start=1):
+        if record.originator_version != expected:
+            raise TamperedRecord(f"{record_name(journal_id, expected)} is missing from the log")
+        heads.append(chain.link(heads[-1], journal_id, expected, record.topic, record.state))
+    if checkpoint.size != len(stored):
+        raise TamperedRecord(f"journal {journal_id.hex[:8]} holds {len(stored)} records but its signed "
+                             f"checkpoint says {checkpoint.size}: {record_name(journal_id, checkpoint.size)} "
+                             "or earlier ones were deleted")
+    if checkpoint.head != heads[-1]:
+        for record in stored:  # name the record that was altered, if one no longer opens
+            app.mapper.open_plaintext(record)
+        raise TamperedRecord(f"journal {journal_id.hex[:8]}'s records do not match its signed checkpoint")
+    if not accept_rollback:
+        app.anchor.check(len(stored), lambda m: heads[m] if m < len(heads) else None)
+    app.anchor.advance(len(stored), heads[-1], reset=accept_rollback)
+    return stored, heads
+
+
+def extends_what_was_seen(app: Any, checkpoint: chain.Checkpoint) -> bool:
+    """Whether the signed checkpoint continues the chain this device has seen, hashing only the
+    records written since (usually none): a cheap look before any background duty reads the store."""
+    seen = app.anchor.seen()
+    if seen is None:
+        return True
+    if seen.size > checkpoint.size:
+        return False
+    head = seen.head
+    for expected, record in enumerate(app.recorder.select_events(app.journal_id, gt=seen.size or None,
+                                                                 lte=checkpoint.size), start=seen.size + 1):
+        if record.originator_version != expected:
+            return False
+        head = chain.link(head, app.journal_id, expected, record.topic, record.state)
+    return head == checkpoint.head
+
+
+def load_journal(app: Any) -> MenteeJournal:
+    """The journal's state, from its newest snapshot if the chain vouches for it."""
+    journal_id = app.journal_id
+    newest = app.snapshots.recorder.select_events(journal_id, desc=True, limit=1)
+    snapshot = newest[0] if newest else None
+    claimed = sealed_format.bound_head(snapshot.topic, SNAPSHOT) if snapshot is not None else None
+    at = snapshot.originator_version if claimed is not None else 0
+    seen = app.anchor.seen()
+    # Extend the chain from the snapshot's head, or from the anchor's if this device saw less.
+    base, head = (seen.size, seen.head) if seen is not None and seen.size < at else (at, claimed or chain.GENESIS)
+    checkpoint = signed_checkpoint(app)
+    tail = app.recorder.select_events(journal_id, gt=base or None, lte=checkpoint.size)
+    heads = {base: head}
+    for expected, record in enumerate(tail, start=base + 1):
+        if record.originator_version != expected:
+            break
+        head = heads[expected] = chain.link(head, journal_id, expected, record.topic, record.state)
+    whole = len(heads) == len(tail) + 1 and base + len(tail) == checkpoint.size and head == checkpoint.head
+    vouched = (whole and (seen is None or heads.get(seen.size) == seen.head)
+               and (not at or heads.get(at) == claimed))
+    journal = _open_snapshot(app, snapshot) if vouched and at else None
+    if vouched and (journal is not None or not at):
+        journal = _replay(app, journal, [r for r in tail if r.originator_version > at])
+        app.anchor.advance(checkpoint.size, checkpoint.head)
+        replayed = checkpoint.size - at
+    else:
+        stored, full = checked_chain(app)  # refuses a damaged log, or a store older than this device saw
+        if claimed is not None and not (at < len(full) and full[at] == claimed and _open_snapshot(app, snapshot)):
+            app.notice(f"the snapshot at {record_name(journal_id, at)} does not match the journal's records: "
+                       "it is not believed, and the records are replayed instead (run `mj verify`)")
+        journal, replayed, head = _replay(app, None, stored), len(stored), full[-1]
+    if snapshot is not None and replayed >= app.snapshotting_intervals[MenteeJournal]:
+        put_snapshot(app, journal, head)  # in place of one not believed, so the next load need not replay
+    return journal
+
+
+def _open_snapshot(app: Any, snapshot: Any) -> MenteeJournal | None:
+    try:
+        return app.mapper.to_domain_event(snapshot).mutate(None)
+    except JournalError:
+        return None
+
+
+def _replay(app: Any, journal: MenteeJournal | None, stored: list[Any]) -> MenteeJournal:
+    for event in map(app.mapper.to_domain_event, stored):
+        journal = event.mutate(journal)
+    return journal
+
+
+def put_snapshot(app: Any, journal: MenteeJournal, head: bytes) -> None:
+    """Best-effort, like the view cache: a snapshot only spares a replay. Raising here would report
+    a saved write as "nothing was saved", and an IntegrityError would make update() run the verb a
+    second time; the next interval takes a snapshot again."""
+    with contextlib.suppress(PersistenceError, sqlite3.Error):
+        app.snapshots.recorder.insert_events([app.mapper.seal_snapshot(JournalSnapshot.take(journal), head)])
+
+
+def compare_with_replay(app: Any, stored: list[Any], heads: list[bytes]) -> int:
+    """Opens every record and snapshot, and compares every bound snapshot and the view cache with
+    the state and views rebuilt from the records. Returns the number of snapshots."""
+    journal_id = app.journal_id
+    snapshots = sorted(app.snapshots.recorder.select_events(journal_id), key=lambda s: s.originator_version)
+    bound: dict[int, Any] = {}
+    for snapshot in snapshots:
+        version, claimed = snapshot.originator_version, sealed_format.bound_head(snapshot.topic, SNAPSHOT)
+        if claimed is None:
+            app.mapper.open_plaintext(snapshot)  # from before the binding: it must open, and is never believed
+        elif version >= len(heads) or heads[version] != claimed:
+            raise TamperedRecord(f"the snapshot at {record_name(journal_id, version)} was not taken of these "
+                                 "records (it comes from another history of the journal, or was moved): it is "
+                                 "not believed")
+        else:
+            bound[version] = app.mapper.to_domain_event(snapshot)
+    journal, views = None, []
+    for event in map(app.mapper.to_domain_event, stored):
+        journal = event.mutate(journal)
+        if isinstance(event, RecordEvent):
+            views.append(EntryView.of(event))
+        taken = bound.get(event.originator_version)
+        if taken is not None and JournalSnapshot.take(journal).model_dump(mode="json")["state"] != \
+                taken.model_dump(mode="json")["state"]:
+            raise TamperedRecord(f"the snapshot at {record_name(journal_id, event.originator_version)} does not "
+                                 "match a replay of the records")
+    _compare_cache(app, views, heads)
+    return len(snapshots)
+
+
+def _compare_cache(app: Any, views: list[EntryView], heads: list[bytes]) -> None:
+    datastore, journal_id = app.recorder.datastore, app.journal_id
+    covered, cached = view_cache.load(datastore, journal_id, app.keyring, heads)
+    if covered == 0 and not view_cache.unbound_or_absent(datastore, journal_id, app.keyring):
+        raise TamperedRecord(f"the view cache of journal {journal_id.hex[:8]} was not made from these records "
+                             "(it comes from another history of the journal, or was altered): it is not "
+                             "believed, and the next read rebuilds it")
+    if [e.as_json() for e in cached] != [e.as_json() for e in views if e.version <= covered]:
+        raise TamperedRecord(f"the view cache of journal {journal_id.hex[:8]} does not match its records")

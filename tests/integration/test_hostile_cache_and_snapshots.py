@@ -1,0 +1,188 @@
+"""A writer of the store puts back a genuine view cache or snapshot of the same journal taken at
+another state: one from before a fork (the store rolled back, and a device that never saw the
+later state wrote on), or one moved to another version. A cache or snapshot is believed only when
+its associated data names the chain head at the version it covers; `mj verify` rebuilds the state
+from the records and compares every snapshot and the cache with it. Beside each refusal, the
+honest path: an honest cache and snapshots are used and verified, and ones written before the
+binding break nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.journal import JournalSnapshot, MenteeJournal
+from journal import sealed_format, view_cache
+from journal.app import SNAPSHOT_INTERVAL, JournalApp
+from journal.errors import TamperedRecord
+from journal.mapper import encode_event
+from tests.conftest import raw_store
+from tests.integration.test_hostile_rollback import copy_of_store, reopen, roll_back, second_device, texts, write
+
+MANY = view_cache.REFRESH_AFTER + 10
+
+
+def cache_row(app: JournalApp) -> tuple:
+    with raw_store(app.store) as db:
+        return tuple(db.execute("SELECT version, blob, wrap FROM mj_view_cache WHERE journal_id = ?",
+                                (app.journal_id.hex,)).fetchone())
+
+
+def put_cache_row(app: JournalApp, row: tuple) -> None:
+    with raw_store(app.store) as db:
+        assert db.execute("UPDATE mj_view_cache SET version = ?, blob = ?, wrap = ? WHERE journal_id = ?",
+                          (*row, app.journal_id.hex)).rowcount == 1
+
+
+def snapshot_row(app: JournalApp, version: int) -> tuple:
+    with raw_store(app.store) as db:
+        topic, state = db.execute("SELECT topic, state FROM stored_snapshots WHERE originator_id = ? AND "
+                                  "originator_version = ?", (app.journal_id.hex, version)).fetchone()
+        wrap = db.execute("SELECT wrap FROM mj_data_keys WHERE stream_id = ? AND kind = 's' AND version = ?",
+                          (app.journal_id.hex, version)).fetchone()[0]
+    return topic, bytes(state), bytes(wrap)
+
+
+def put_snapshot_row(app: JournalApp, version: int, row: tuple) -> None:
+    topic, state, wrap = row
+    with raw_store(app.store) as db:
+        assert db.execute("UPDATE stored_snapshots SET topic = ?, state = ? WHERE originator_id = ? AND "
+                          "originator_version = ?", (topic, state, app.journal_id.hex, version)).rowcount == 1
+        assert db.execute("UPDATE mj_data_keys SET wrap = ? WHERE stream_id = ? AND kind = 's' AND version = ?",
+                          (wrap, app.journal_id.hex, version)).rowcount == 1
+
+
+def snapshot_versions(app: JournalApp) -> list[int]:
+    with raw_store(app.store) as db:
+        return sorted(v for (v,) in db.execute("SELECT originator_version FROM stored_snapshots").fetchall())
+
+
+@pytest.fixture
+def forked(unlocked, tmp_path):
+    """Five common check-ins and a copy; history A written and read on this device (its cache and
+    its snapshot at record 50 kept aside); the copy put back, and history B written and read by a
+    second device that never saw A. Returns (device B's identity path, app, A's cache, A's snapshot)."""
+    app = unlocked()
+    write(app, 5, "common")
+    copy = copy_of_store(app.store)
+    app.update(MenteeJournal.join_programme, "Spring cohort")
+    write(app, MANY, "history A")
+    assert len(texts(app)) == MANY + 6
+    cache_a, snapshot_a = cache_row(app), snapshot_row(app, SNAPSHOT_INTERVAL)
+    app.close()
+    roll_back(app.store, copy)
+    device_b = second_device(app, tmp_path)
+    other = reopen(app, device_b)
+    write(other, MANY + 10, "history B")
+    assert len(texts(other)) == MANY + 15 and other.programmes() == {}
+    other.close()
+    return device_b, app, cache_a, snapshot_a
+
+
+def test_a_view_cache_from_before_a_fork_is_not_believed_and_verify_names_it(forked):
+    device_b, app, cache_a, _ = forked
+    put_cache_row(app, cache_a)
+    app = reopen(app, device_b)
+    with pytest.raises(TamperedRecord, match=f"the view cache of journal {app.journal_id.hex[:8]}"):
+        app.verify()
+    shown = texts(app)
+    assert not [t for t in shown if t.startswith("history A")]
+    assert len([t for t in shown if t.startswith("history B")]) == MANY + 10
+    assert app.verify().records == MANY + 16  # the read rebuilt the cache from the records
+    app.close()
+
+
+def test_a_snapshot_from_before_a_fork_is_not_believed_and_verify_names_it(forked):
+    device_b, app, _, snapshot_a = forked
+    put_snapshot_row(app, SNAPSHOT_INTERVAL, snapshot_a)
+    app = reopen(app, device_b)
+    assert app.programmes() == {}  # history A's programme is not hers in this history
+    app.update(MenteeJournal.check_in, "a write is not blocked by a bad snapshot")
+    assert any("snapshot at record 50" in notice for notice in app.notices)
+    with pytest.raises(TamperedRecord, match=f"the snapshot at record 50 of journal {app.journal_id.hex[:8]}"):
+        app.verify()
+    assert texts(app)[-1] == "a write is not blocked by a bad snapshot"
+    app.close()
+
+
+@pytest.fixture
+def two_snapshots(unlocked):
+    app = unlocked()
+    app.update(MenteeJournal.join_programme, "Spring cohort")
+    write(app, 2 * SNAPSHOT_INTERVAL - 1)
+    assert snapshot_versions(app) == [SNAPSHOT_INTERVAL, 2 * SNAPSHOT_INTERVAL]
+    return app
+
+
+def test_snapshots_swapped_between_versions_do_not_block_a_write_and_verify_names_them(two_snapshots):
+    app = two_snapshots
+    first, second = snapshot_row(app, SNAPSHOT_INTERVAL), snapshot_row(app, 2 * SNAPSHOT_INTERVAL)
+    put_snapshot_row(app, SNAPSHOT_INTERVAL, second)
+    put_snapshot_row(app, 2 * SNAPSHOT_INTERVAL, first)
+    app = reopen(app)
+    app.update(MenteeJournal.check_in, "written over swapped snapshots")
+    assert list(app.programmes()) == ["Spring cohort"]
+    with pytest.raises(TamperedRecord, match="the snapshot at record 50 "):
+        app.verify()
+    app.close()
+
+
+def test_honest_snapshots_and_cache_are_used_and_verified(two_snapshots):
+    app = reopen(two_snapshots)
+    assert list(app.programmes()) == ["Spring cohort"]
+    assert len(texts(app)) == 2 * SNAPSHOT_INTERVAL
+    report = app.verify()
+    assert (report.records, report.snapshots) == (2 * SNAPSHOT_INTERVAL + 1, 2)
+    assert app.notices == []
+    app.close()
+
+
+def test_a_snapshot_and_cache_written_before_the_binding_are_not_believed_and_break_nothing(unlocked):
+    app = unlocked()
+    app.update(MenteeJournal.join_programme, "Spring cohort")
+    write(app, SNAPSHOT_INTERVAL - 3)  # up to record 49
+    journal = app.repository.get(app.journal_id)  # as the version before the binding sealed them
+    jk_id, key = app.keyring.current(app.journal_id)
+    blob, wrap = sealed_format.seal_event(encode_event(JournalSnapshot.take(journal)), journal_key=key, jk_id=jk_id,
+                                          stream_id=app.journal_id, version=journal.version,
+                                          topic="mj:sealed-snapshot/1")
+    with raw_store(app.store) as db:
+        db.execute("INSERT INTO stored_snapshots (originator_id, originator_version, topic, state) VALUES (?,?,?,?)",
+                   (app.journal_id.hex, journal.version, "mj:sealed-snapshot/1", blob))
+        db.execute("INSERT INTO mj_data_keys (stream_id, kind, version, jk_id, wrap) VALUES (?,?,?,?,?)",
+                   (app.journal_id.hex, "s", journal.version, jk_id, wrap))
+    app = reopen(app)
+    app.update(MenteeJournal.check_in, "after the old snapshot")
+    assert list(app.programmes()) == ["Spring cohort"] and app.notices == []
+    assert app.verify().snapshots == 2  # the old one opens; a bound one was taken beside it
+    assert len(texts(app)) == SNAPSHOT_INTERVAL - 1  # with the programme joined
+    app.close()
+
+
+def test_a_view_cache_written_before_the_binding_is_not_believed_and_breaks_nothing(unlocked):
+    app = unlocked()
+    write(app, MANY, "check-in")
+    shown = texts(app)
+    version = cache_row(app)[0]
+    jk_id, key = app.keyring.current_view_cache_key(app.journal_id)
+    forged = [e for e in app.entries()][:3]  # what an old cache could not pass off as her journal
+    blob, wrap = sealed_format.seal_event(view_cache._encode(forged), journal_key=key, jk_id=jk_id,
+                                          stream_id=app.journal_id, version=version,
+                                          topic=view_cache.UNBOUND_CACHE_TOPIC)
+    put_cache_row(app, (version, blob, wrap))
+    app = reopen(app)
+    assert app.verify().records == MANY + 1  # an old cache is no tampering: it is simply not believed
+    assert texts(app) == shown
+    assert cache_row(app)[1] != blob  # rebuilt by that read
+    app.close()
+
+
+def test_mj_says_once_that_a_snapshot_is_not_believed_and_the_write_goes_on(two_snapshots, run):
+    app = two_snapshots
+    put_snapshot_row(app, 2 * SNAPSHOT_INTERVAL, snapshot_row(app, SNAPSHOT_INTERVAL))
+    app.close()
+    result = run("checkin", "written over a moved snapshot")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("the snapshot at record 100") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    verified = run("verify")
+    assert verified.exit_code == 1 and "the snapshot at record 100" in verified.stderr

@@ -40,15 +40,15 @@ def program_create(session, name, k, epsilon, months):
 @pass_session
 def program_join(session, name):
     """Mentee: consent to send this programme bounded monthly figures, with no name attached."""
-    from domain.journal import MenteeJournal
-    from journal.programmes import find_programme
+    from journal.programmes import join_programme
 
-    programme = find_programme(session.app, name)
-    session.app.update(MenteeJournal.join_programme, programme.name)
+    programme = join_programme(session.app, name)
     say(f"Joined {esc(repr(programme.name), markup=False)}, run by manager "
         f"{esc(programme.manager_fingerprint, markup=False)} (compare this fingerprint "
         "with your manager out of band): each closed month, your client sends counts and 1–5 ratings, "
         "sealed to the programme, under a pseudonym that changes every month")
+    say(f"Pinned in your journal: {esc(programme.terms(), markup=False)}; a programme row that differs "
+        "later gets nothing")
 
 
 @program.command("leave")
@@ -68,7 +68,10 @@ def program_contribute(session):
     """Mentee: send every closed month not yet sent (write commands do this too)."""
     from projections.programme import contribute_closed_periods
 
-    sent = contribute_closed_periods(session.app, clock.today())
+    notes: list[str] = []
+    sent = contribute_closed_periods(session.app, clock.today(), notes=notes)
+    for note in notes:
+        say(esc(note, markup=False))
     say(f"Sent {counted(sent, 'new monthly contribution')}" if sent else "Nothing new to send")
 
 
@@ -94,6 +97,8 @@ def program_report(session, name, json_, html_path, rebuild):
             task = bar.add_task("Rebuilding the aggregates", total=None)
             catch_up(session.app, name, progress=lambda n: bar.advance(task, n), from_scratch=True)
     report = release_report(session.app, name, clock.today())
+    for line in report.ignored:  # release rows its manager did not sign
+        click.echo(f"Warning: {esc(line, markup=False)}", err=True)
     if html_path:
         from projections.programme import render_programme_report
         from projections.report import write_report

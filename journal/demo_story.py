@@ -125,6 +125,8 @@ def simulate_cohort(home: Path, programme: str, mentees: int = 40, months: int =
                     ) -> tuple[int, list]:
     """Simulated mentees (keys in memory, no identity files) who join over the first months and
     write six months of records; some fade out. Returns the events written and the identities."""
+    from journal.programmes import find_programme
+
     rng, written, identities = random.Random(seed), 0, []
     today = clock.today()
     first_month = clock.add_months(today.replace(day=1), -months)  # the 1st, `months` whole months ago
@@ -135,7 +137,7 @@ def simulate_cohort(home: Path, programme: str, mentees: int = 40, months: int =
         journal = MenteeJournal.open(identity.name, journal_id=identity.journal_id)
         joined_month = 0 if n < 7 else rng.choice([1, 1, 1, 2])  # few join in month one
         joined = local_moment(clock.add_months(first_month, joined_month))
-        journal.join_programme(programme, at=joined)
+        journal.join_programme(programme, at=joined, pins=find_programme(app, programme).pin())
         goal = journal.set_goal("Simulated goal", measure="steps", target=10,
                                 due=clock.add_months(today, 2), at=joined)
         stays = months if rng.random() < 0.8 else rng.randint(3, 4)  # some fade out

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from domain import clock
 from journal import crypto
-from journal.key_store import take_turns, upsert
 from journal.errors import JournalError
+from journal.programme_store import RELEASE_FORMAT, ProgrammeRow, ProgrammeStore
 
 MIN_K = 5
 
@@ -39,6 +39,15 @@ class Programme:
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "manager": self.manager_fingerprint, "k": self.k,
                 "epsilon_per_quarter": str(self.epsilon), "months": self.months, "created": self.created}
+
+    def pin(self) -> dict[str, Any]:
+        """What her journal records at join (ProgrammeJoined), and holds every later row to."""
+        return {"manager_fingerprint": self.manager_fingerprint, "public_key": crypto.sha256(self.public_key).hex(),
+                "k": self.k, "epsilon": str(self.epsilon), "months": self.months}
+
+    def terms(self) -> str:
+        return (f"manager {self.manager_fingerprint}, k={self.k}, ε={self.epsilon} per quarter, {self.months} months, "
+                f"programme key {self.pin()['public_key'][:16]}")
 
 
 def _signed_part(name: str, manager_fp: str, public_key: bytes, k: int, epsilon: Fraction, months: int,
@@ -64,45 +73,77 @@ def create_programme(app: Any, name: str, *, k: int, epsilon: Fraction, months: 
                               crypto.lp("mj/v1/programme-key", name))
     created = clock.now().isoformat()
     signature = crypto.sign(me.signing_key, _signed_part(name, me.fingerprint, public, k, epsilon, months, created))
-    with app.recorder.datastore.transaction(commit=True) as c:
-        c.execute("SELECT 1 FROM mj_programmes WHERE name = ?", (name,))
-        if c.fetchone():
-            raise JournalError(f"a programme named {name!r} already exists in this store")
-        c.execute("INSERT INTO mj_programmes VALUES (?,?,?,?,?,?,?,?,?)",
-                  (name, me.fingerprint, public, sealed, k, str(epsilon), months, created, signature))
+    ProgrammeStore(app.recorder.datastore).insert(
+        ProgrammeRow(name, me.fingerprint, public, k, epsilon, months, created, signature), sealed)
     return Programme(name, me.fingerprint, public, k, epsilon, months, created)
 
 
 def find_programme(app: Any, name: str) -> Programme:
     """The programme, after checking its manager's signature against the directory."""
+    row = ProgrammeStore(app.recorder.datastore).row(name)
+    manager = _manager_key(app, row.manager_fingerprint)
+    if manager is None or not crypto.signature_holds(
+            manager, row.signature,
+            _signed_part(name, row.manager_fingerprint, row.public_key, row.k, row.epsilon, row.months, row.created)):
+        raise JournalError(f"programme {name!r} is not signed by a manager in the directory: not used")
+    return Programme(name, row.manager_fingerprint, row.public_key, row.k, row.epsilon, row.months, row.created)
+
+
+def _manager_key(app: Any, fingerprint: str) -> Any:
+    """The manager's signing key: the reader's own when it is hers, else a verified directory entry."""
     from journal import directory
 
-    with app.recorder.datastore.transaction(commit=False) as c:
-        c.execute("SELECT name, manager_fingerprint, public_key, k, epsilon, months, created, signature "
-                  "FROM mj_programmes WHERE name = ?", (name,))
-        row = c.fetchone()
-        if row is None:
-            c.execute("SELECT name FROM mj_programmes ORDER BY name")
-            known = ", ".join(r[0] for r in c.fetchall()) or "none"
-            raise JournalError(f"no programme {name!r} in this store (known: {known})")
-    name, manager_fp, public, k, epsilon, months, created, signature = row
-    manager = directory.by_fingerprint(app.recorder.datastore, manager_fp)
-    if manager is None or manager.role != "manager" or not crypto.signature_holds(
-            manager.signing_key, bytes(signature),
-            _signed_part(name, manager_fp, bytes(public), k, Fraction(epsilon), months, created)):
-        raise JournalError(f"programme {name!r} is not signed by a manager in the directory: not used")
-    return Programme(name, manager_fp, bytes(public), k, Fraction(epsilon), months, created)
+    if app.identity.fingerprint == fingerprint:
+        return app.identity.signing_key.public_key() if app.identity.role == "manager" else None
+    manager = directory.by_fingerprint(app.recorder.datastore, fingerprint)
+    return manager.signing_key if manager is not None and manager.role == "manager" else None
+
+
+def join_programme(app: Any, name: str, *, at: Any = None) -> Programme:
+    """Joins, pinning the manager, the programme key and the terms in her journal."""
+    from domain.journal import MenteeJournal
+
+    programme = find_programme(app, name)
+    app.update(MenteeJournal.join_programme, programme.name, at=at, pins=programme.pin())
+    return programme
+
+
+def checked_against_pin(app: Any, programme: Programme, pins: dict[str, dict[str, Any]],
+                        notes: list[str] | None = None) -> Programme:
+    """The programme as she pinned it, or a refusal naming it. A membership joined before joins
+    pinned anything is pinned now, on first use, and said so in `notes`."""
+    from domain.journal import MenteeJournal
+
+    pinned = pins.get(programme.name)
+    if pinned is None:
+        app.update(MenteeJournal.pin_programme, programme.name, programme.pin())
+        if notes is not None:
+            notes.append(f"Pinned programme {programme.name!r} on first use (joined before joins pinned it): "
+                         f"{programme.terms()}")
+        return programme
+    changed = [what for what, value in programme.pin().items() if pinned.get(what) != value]
+    if changed:
+        words = {"manager_fingerprint": "manager", "public_key": "programme key", "epsilon": "ε"}
+        raise JournalError(f"programme {programme.name!r} in the store is not the one you joined: its "
+                           f"{', '.join(words.get(c, c) for c in changed)} differ from what you pinned (manager "
+                           f"{pinned.get('manager_fingerprint')}); nothing sent; to accept new terms, leave and join")
+    return programme
 
 
 def programme_private_key(app: Any, programme: Programme) -> X25519PrivateKey:
     me = app.identity
     if me.fingerprint != programme.manager_fingerprint:
         raise JournalError(f"only the manager of {programme.name!r} can read its contributions")
-    with app.recorder.datastore.transaction(commit=False) as c:
-        c.execute("SELECT sealed_private FROM mj_programmes WHERE name = ?", (programme.name,))
-        sealed = bytes(c.fetchone()[0])
-    raw = crypto.hpke_open(me.encryption_key, sealed, crypto.lp("mj/v1/programme-key", programme.name))
-    return X25519PrivateKey.from_private_bytes(raw)
+    sealed = ProgrammeStore(app.recorder.datastore).sealed_private(programme.name)
+    try:
+        raw = crypto.hpke_open(me.encryption_key, sealed, crypto.lp("mj/v1/programme-key", programme.name))
+        key = X25519PrivateKey.from_private_bytes(raw)
+    except (crypto.Unopenable, ValueError):
+        raise JournalError(f"the private key of programme {programme.name!r} does not open: not used") from None
+    if key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw) != programme.public_key:
+        raise JournalError(f"the private key of programme {programme.name!r} in the store does not match its "
+                           "signed public key: not used")
+    return key
 
 
 def pseudonym(pseudonym_key: bytes, programme: str, period: str) -> bytes:
@@ -116,33 +157,19 @@ def contribute(app: Any, programme: Programme, period: str, payload: dict[str, A
     body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     sealed = crypto.hpke_seal(X25519PublicKey.from_public_bytes(programme.public_key), crypto.pad(body),
                               crypto.lp("mj/v1/contribution", programme.name, period))
-    with app.recorder.datastore.transaction(commit=True) as c:
-        take_turns(c, "mj_contributions")  # the manager reads them in rowid order
-        c.execute("INSERT INTO mj_contributions (programme, period, pseudonym, sealed) VALUES (?,?,?,?) "
-                  "ON CONFLICT DO NOTHING RETURNING 1",
-                  (programme.name, period, pseudonym(pseudonym_key, programme.name, period), sealed))
-        return c.fetchone() is not None
+    return ProgrammeStore(app.recorder.datastore).add_contribution(
+        programme.name, period, pseudonym(pseudonym_key, programme.name, period), sealed)
 
 
 def missing_periods(app: Any, programme: Programme, periods: list[str]) -> list[str]:
     # A migrated journal sent its earlier months under its old pseudonyms: those count as sent.
     keys = app.keyring.pseudonym_keys(app.journal_id)
-    marks = ",".join("?" * len(keys))
-    with app.recorder.datastore.transaction(commit=False) as c:
-        missing = []
-        for period in periods:
-            c.execute(f"SELECT 1 FROM mj_contributions WHERE programme = ? AND period = ? AND pseudonym IN ({marks})",
-                      (programme.name, period, *(pseudonym(key, programme.name, period) for key in keys)))
-            if c.fetchone() is None:
-                missing.append(period)
-    return missing
+    return ProgrammeStore(app.recorder.datastore).missing(
+        programme.name, {period: [pseudonym(key, programme.name, period) for key in keys] for period in periods})
 
 
 def contributions_after(app: Any, programme: str, position: int, limit: int) -> list[tuple[int, str, bytes]]:
-    with app.recorder.datastore.transaction(commit=False) as c:
-        c.execute("SELECT rowid, period, sealed FROM mj_contributions WHERE programme = ? AND rowid > ? "
-                  "ORDER BY rowid LIMIT ?", (programme, position, limit))
-        return [(r[0], r[1], bytes(r[2])) for r in c.fetchall()]
+    return ProgrammeStore(app.recorder.datastore).contributions_after(programme, position, limit)
 
 
 def open_contribution(key: X25519PrivateKey, programme: str, period: str, sealed: bytes) -> dict[str, Any]:
@@ -154,54 +181,91 @@ def _view_key(key: X25519PrivateKey, programme: str) -> bytes:
 
 
 def load_view(app: Any, key: X25519PrivateKey, programme: str) -> tuple[int, dict[str, Any]]:
-    with app.recorder.datastore.transaction(commit=False) as c:
-        c.execute("SELECT position, sealed FROM mj_programme_views WHERE programme = ?", (programme,))
-        row = c.fetchone()
-    if row is None:
+    """The sealed view and its position; a view that is missing, or does not open, starts over."""
+    found = ProgrammeStore(app.recorder.datastore).view(programme)
+    if found is None:
         return 0, {}
-    plaintext = crypto.open_sealed(_view_key(key, programme), bytes(row[1]),
-                                   crypto.lp("mj/v1/programme-view", programme, row[0]))
-    return row[0], json.loads(plaintext)
+    try:
+        view = json.loads(crypto.open_sealed(_view_key(key, programme), found[1],
+                                             crypto.lp("mj/v1/programme-view", programme, found[0])))
+    except (crypto.Unopenable, ValueError):
+        return 0, {}
+    return (found[0], view) if isinstance(view, dict) else (0, {})
 
 
 def save_view(app: Any, key: X25519PrivateKey, programme: str, position: int, view: dict[str, Any]) -> None:
     """The view and the position it has caught up to, in one row, so in one transaction."""
     sealed = crypto.seal(_view_key(key, programme), json.dumps(view).encode(),
                          crypto.lp("mj/v1/programme-view", programme, position))
-    with app.recorder.datastore.transaction(commit=True) as c:
-        c.execute(upsert("mj_programme_views", ("programme", "position", "sealed"), ("programme",)),
-                  (programme, position, sealed))
+    ProgrammeStore(app.recorder.datastore).save_view(programme, position, sealed)
 
 
 def spend(app: Any, programme: Programme, quarter: str, cost: Fraction) -> Fraction:
-    """Records `cost` against the quarter's budget, or refuses; returns what remains."""
-    with app.recorder.datastore.transaction(commit=True) as c:
-        take_turns(c, "mj_privacy_ledger")  # two reports at once must not both spend the same budget
-        c.execute("SELECT spent FROM mj_privacy_ledger WHERE programme = ? AND quarter = ?", (programme.name, quarter))
-        row = c.fetchone()
-        spent = Fraction(row[0]) if row else Fraction(0)
-        if spent + cost > programme.epsilon:
-            raise JournalError(f"the privacy budget of {programme.name!r} for {quarter} is spent "
-                               f"({spent} of {programme.epsilon}); the next release is possible next quarter")
-        c.execute(upsert("mj_privacy_ledger", ("programme", "quarter", "spent"), ("programme", "quarter")),
-                  (programme.name, quarter, str(spent + cost)))
-    return programme.epsilon - spent - cost
+    """Records `cost` against the quarter's budget, or refuses; returns what remains. The ledger
+    row is not signed: what the manager's signed releases charged to the quarter is a floor."""
+    return ProgrammeStore(app.recorder.datastore).spend(programme.name, quarter, cost, programme.epsilon,
+                                                        _signed_cost(app, programme, quarter))
 
 
 def remaining(app: Any, programme: Programme, quarter: str) -> Fraction:
-    with app.recorder.datastore.transaction(commit=False) as c:
-        c.execute("SELECT spent FROM mj_privacy_ledger WHERE programme = ? AND quarter = ?", (programme.name, quarter))
-        row = c.fetchone()
-    return programme.epsilon - (Fraction(row[0]) if row else 0)
+    spent = ProgrammeStore(app.recorder.datastore).spent(programme.name, quarter)
+    return programme.epsilon - max(spent, _signed_cost(app, programme, quarter))
 
 
-def released_periods(app: Any, programme: str) -> dict[str, dict[str, Any]]:
-    """Statistics already released (noisy, suppressed where small): public by nature, reused."""
-    with app.recorder.datastore.transaction(commit=False) as c:
-        c.execute("SELECT period, row FROM mj_programme_releases WHERE programme = ? ORDER BY period", (programme,))
-        return {period: json.loads(row) for period, row in c.fetchall()}
+def _release_message(programme: str, period: str, row: Any, quarter: Any, cost: Any) -> bytes:
+    body = json.dumps({"cost": cost, "quarter": quarter, "row": row}, sort_keys=True, separators=(",", ":"))
+    return crypto.lp("mj/v1/programme-release", programme, period, body.encode())
 
 
-def store_release(app: Any, programme: str, period: str, row: dict[str, Any]) -> None:
-    with app.recorder.datastore.transaction(commit=True) as c:
-        c.execute("INSERT INTO mj_programme_releases VALUES (?,?,?)", (programme, period, json.dumps(row)))
+def _signed_releases(app: Any, programme: Programme, ignored: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Release envelopes whose manager's signature holds; every other row is one line in `ignored`."""
+    key = _manager_key(app, programme.manager_fingerprint)
+    found: dict[str, dict[str, Any]] = {}
+    for period, envelope in ProgrammeStore(app.recorder.datastore).releases(programme.name):
+        reason = envelope if isinstance(envelope, str) else None
+        if reason is None:
+            try:
+                signature = bytes.fromhex(envelope["signature"])
+            except ValueError:
+                signature = b""
+            message = _release_message(programme.name, period, envelope["row"], envelope.get("quarter"),
+                                       envelope.get("cost"))
+            if key is None or not crypto.signature_holds(key, signature, message):
+                reason = "it is not signed by the programme's manager"
+        if reason is not None:
+            if ignored is not None:
+                ignored.append(f"ignored the release of {period} in the store for {programme.name!r}: {reason}")
+            continue
+        found[period] = envelope
+    return found
+
+
+def _signed_cost(app: Any, programme: Programme, quarter: str) -> Fraction:
+    from journal.programme_store import fraction
+
+    total = Fraction(0)
+    for envelope in _signed_releases(app, programme).values():
+        if envelope.get("quarter") == quarter:
+            try:
+                total += fraction(envelope.get("cost"), programme.name, "release cost", Fraction(0), Fraction(10))
+            except JournalError:
+                continue
+    return total
+
+
+def released_periods(app: Any, programme: Programme, ignored: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Statistics already released (noisy, suppressed where small): public by nature, reused. Only
+    those the programme's manager signed; the rest are named in `ignored`, one line each."""
+    return {period: envelope["row"] | {"period": period}
+            for period, envelope in _signed_releases(app, programme, ignored).items()}
+
+
+def store_release(app: Any, programme: Programme, period: str, row: dict[str, Any], quarter: str,
+                  cost: Fraction) -> None:
+    """Signed by the manager, with the quarter whose budget paid for it and what it cost."""
+    me = app.identity
+    if me.fingerprint != programme.manager_fingerprint:
+        raise JournalError(f"only the manager of {programme.name!r} releases its figures")
+    signature = crypto.sign(me.signing_key, _release_message(programme.name, period, row, quarter, str(cost)))
+    ProgrammeStore(app.recorder.datastore).store_release(programme.name, period, {
+        "format": RELEASE_FORMAT, "row": row, "quarter": quarter, "cost": str(cost), "signature": signature.hex()})

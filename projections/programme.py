@@ -7,6 +7,7 @@ metric is clamped to its bounds before it leaves the mentee's machine.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -21,6 +22,7 @@ BOUNDS = {"active": (0, 1), "checkins": (0, 31), "meetings": (0, 4), "meeting_mi
           "met_norm": (0, 1), "goals_set": (0, 5), "goals_achieved": (0, 5), "milestones": (0, 10),
           "confidence": (1, 5), "satisfaction": (1, 5)}
 BATCH = 2000
+MONTH = r"\d{4}-\d{2}"
 
 
 def _clamp(metric: str, value: int) -> int:
@@ -53,19 +55,32 @@ def monthly_metrics(model: JournalModel, period: str, cohort: str) -> dict[str, 
     return {"period": period, "cohort": cohort, "metrics": metrics}
 
 
-def contribute_closed_periods(app: Any, today: date, model: JournalModel | None = None) -> int:
+def contribute_closed_periods(app: Any, today: date, model: JournalModel | None = None,
+                              notes: list[str] | None = None) -> int:
     """Seals every closed period of every joined programme not yet sent; returns how many were
-    new. The journal is only read when something is missing, so that commands stay quick."""
-    from journal.programmes import contribute, find_programme, missing_periods
+    new. The journal is only read when something is missing, so that commands stay quick.
 
-    sent = 0
-    for name, (joined, left) in app.programmes().items():
-        programme = find_programme(app, name)
+    A programme whose row is malformed, unsigned, or not what she pinned at join gets nothing;
+    the others still get their months, then one `JournalError` names what was refused. Pins
+    made on first use (joins recorded before pins) are said in `notes`."""
+    from journal.programmes import checked_against_pin, contribute, find_programme, missing_periods
+
+    sent, refused = 0, []
+    joined_programmes = app.programmes()
+    pins = app.programme_pins() if joined_programmes else {}
+    for name, (joined, left) in joined_programmes.items():
+        try:
+            programme = checked_against_pin(app, find_programme(app, name), pins, notes)
+        except JournalError as error:
+            refused.append(str(error))
+            continue
         missing = missing_periods(app, programme, closed_periods(joined, left, today)[-programme.months:])
         if missing and model is None:
             model = JournalModel.build(app.history())
         for period in missing:
             sent += contribute(app, programme, period, monthly_metrics(model, period, cohort=joined))
+    if refused:
+        raise JournalError("; ".join(refused))
     return sent
 
 
@@ -81,13 +96,19 @@ def catch_up(app: Any, name: str, progress: Callable[[int], None] | None = None,
     added = 0
     while batch := programmes.contributions_after(app, name, position, BATCH):
         for rowid, period, sealed in batch:
-            payload = programmes.open_contribution(key, name, period, sealed)
-            for metric, value in payload["metrics"].items():
-                if metric in BOUNDS and value is not None:
-                    cell = view.setdefault(f"{payload['cohort']}|{period}|{metric}", [0, 0])
-                    cell[0] += _clamp(metric, int(value))
-                    cell[1] += 1
             position = rowid
+            try:  # anyone can seal a row to the programme key: one that does not decode counts for nothing
+                payload = programmes.open_contribution(key, name, period, sealed)
+                metrics, cohort = dict(payload["metrics"]), payload["cohort"]
+            except Exception:  # noqa: BLE001 - unopenable, not JSON, or not the shape a client sends
+                continue
+            if not (isinstance(cohort, str) and re.fullmatch(MONTH, cohort) and re.fullmatch(MONTH, period)):
+                continue
+            for metric, value in metrics.items():
+                if metric in BOUNDS and isinstance(value, int) and not isinstance(value, bool):
+                    cell = view.setdefault(f"{cohort}|{period}|{metric}", [0, 0])
+                    cell[0] += _clamp(metric, value)
+                    cell[1] += 1
         added += len(batch)
         programmes.save_view(app, key, name, position, view)
         if progress:
@@ -103,10 +124,12 @@ class ProgrammeReport:
     epsilon_left: str
     periods: list[dict[str, Any]]
     waiting: list[dict[str, str]] = ()  # closed months with figures, not yet released, and why
+    ignored: list[str] = ()  # release rows in the store its manager did not sign: one line each
 
     def as_json(self) -> dict[str, Any]:
         return {"programme": self.programme, "k": self.k, "epsilon_spent": self.epsilon_spent,
-                "epsilon_left": self.epsilon_left, "periods": self.periods, "waiting": list(self.waiting)}
+                "epsilon_left": self.epsilon_left, "periods": self.periods, "waiting": list(self.waiting),
+                "ignored": list(self.ignored)}
 
 
 CATALOGUE = ("active mentees", "check-ins per mentee", "meetings per mentee", "share meeting the norm",
@@ -129,7 +152,8 @@ def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource =
         cell = totals.setdefault((period, metric), [0, 0])
         cell[0] += total
         cell[1] += count
-    released = released_periods(app, name)
+    ignored: list[str] = []
+    released = released_periods(app, programme, ignored)
     fresh = sorted({p for p, _ in totals if p < clock.month_of_day(today)} - set(released))
     quarter = clock.quarter_of(clock.month_of_day(today))
     per_period, left, spent = programme.epsilon / 3, None, Fraction(0)
@@ -146,12 +170,12 @@ def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource =
         # 11 noisy releases per period (7 sums or counts, a sum and a count per mean): by
         # sequential composition each gets an equal share.
         row = _release_period(period, totals, programme.k, per_period / 11, rng)
-        store_release(app, name, period, row)
+        store_release(app, programme, period, row, quarter, per_period)
         released[period] = row
     if left is None:
         left = remaining(app, programme, quarter)
     return ProgrammeReport(name, programme.k, str(spent), str(left),
-                           with_retention([released[p] for p in sorted(released)]), waiting)
+                           with_retention([released[p] for p in sorted(released)]), waiting, ignored)
 
 
 def with_retention(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,219 @@
+"""The grants table group (mj_grants, mj_live_grants): its SQL for both backends, typed decoding
+of every column, and the checks a mentor's client makes before it believes a grant.
+
+    mj_grants (grant_id, journal_id, version, mentee_fingerprint, mentor_fingerprint, granted_at,
+               sealed, signature)                       one entry's data key, sealed to one mentor
+    mj_live_grants (journal_id, sequence, grant_ids, signature)
+    grant_ids = the live grant ids, sorted, as a JSON array; sequence = the journal's version
+    signature = Ed25519(mentee's identity key, lp("mj/v1/live-grants", journal_id, sequence, *grant_ids))
+
+Both move in the journal's own transaction (journal/key_store.py write_keys), so the list always
+names exactly the releases the journal holds as active. A grant row alone is believed by nobody:
+a revoked grant put back from a copy is not in her latest list, and a list put back from a copy
+has a lower sequence than the one the mentor's device remembers (journal/seen_lists.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import PersistenceError
+
+from journal import crypto
+from journal.errors import TamperedRecord
+
+LIVE_LABEL = "mj/v1/live-grants"
+LIVE_TABLE = ("CREATE TABLE IF NOT EXISTS mj_live_grants (journal_id TEXT PRIMARY KEY, sequence BIGINT, "
+              "grant_ids TEXT, signature BLOB)")
+LIVE_UPSERT = ("INSERT INTO mj_live_grants (journal_id, sequence, grant_ids, signature) VALUES (?,?,?,?) "
+               "ON CONFLICT (journal_id) DO UPDATE SET sequence = excluded.sequence, "
+               "grant_ids = excluded.grant_ids, signature = excluded.signature")
+GRANT_COLUMNS = ("grant_id", "journal_id", "version", "mentee_fingerprint", "mentor_fingerprint", "granted_at",
+                 "sealed", "signature")
+MAX_SEALED = 1024  # an HPKE-sealed 32-byte key is 80 bytes; anything far larger is not a grant
+MAX_LIST_CHARS = 35 * 100_000  # ids of 32 hex digits, quoted, comma-separated
+MAX_SEQUENCE = 2**63 - 1
+SIGNATURE_SIZE = 64
+_HEX_ID = re.compile(r"[0-9a-f]{32}")
+_FINGERPRINT = re.compile(r"[0-9a-f ]{1,80}")
+
+
+def live_message(journal_id: str, sequence: int, grant_ids: Iterable[str]) -> bytes:
+    return crypto.lp(LIVE_LABEL, journal_id, sequence, *sorted(grant_ids))
+
+
+@dataclass(frozen=True)
+class LiveList:
+    """A list whose columns decoded; `signed_by` checks it against the mentee's directory key."""
+
+    journal_id: str
+    sequence: int
+    grant_ids: frozenset[str]
+    signature: bytes
+
+    def signed_by(self, public_key: Any) -> bool:
+        return crypto.signature_holds(public_key, self.signature,
+                                      live_message(self.journal_id, self.sequence, self.grant_ids))
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    """A grant whose columns have the right types and sizes (its signature is not checked yet)."""
+
+    grant_id: str
+    journal_id: str
+    version: int
+    mentee_fingerprint: str
+    mentor_fingerprint: str
+    granted_at: str
+    sealed: bytes
+    signature: bytes
+
+
+def signed_live_list(signing_key: Any, journal_id: str, sequence: int, grant_ids: Iterable[str]) -> tuple:
+    """The row of her list: written by the mentee in the transaction of the release or revoke."""
+    ids = sorted(grant_ids)
+    return (journal_id, sequence, json.dumps(ids), crypto.sign(signing_key, live_message(journal_id, sequence, ids)))
+
+
+def _bytes(value: Any, limit: int) -> bytes | None:
+    if isinstance(value, (bytes, bytearray, memoryview)) and len(value) <= limit:
+        return bytes(value)
+    return None
+
+
+def _text(value: Any, pattern: re.Pattern[str]) -> str | None:
+    return value if type(value) is str and pattern.fullmatch(value) else None
+
+
+def _grant_row(row: Sequence[Any]) -> GrantRow | None:
+    grant_id, journal, version, mentee_fp, mentor_fp, granted_at, sealed, signature = row
+    checked = GrantRow(_text(grant_id, _HEX_ID), _text(journal, _HEX_ID), version,  # type: ignore[arg-type]
+                       _text(mentee_fp, _FINGERPRINT), _text(mentor_fp, _FINGERPRINT),  # type: ignore[arg-type]
+                       granted_at if type(granted_at) is str and len(granted_at) <= 64 else None,  # type: ignore[arg-type]
+                       _bytes(sealed, MAX_SEALED), _bytes(signature, SIGNATURE_SIZE))  # type: ignore[arg-type]
+    if None in (checked.grant_id, checked.journal_id, checked.mentee_fingerprint, checked.mentor_fingerprint,
+                checked.granted_at, checked.sealed, checked.signature):
+        return None
+    if type(version) is not int or not 1 <= version <= MAX_SEQUENCE or len(checked.signature) != SIGNATURE_SIZE:
+        return None
+    return checked
+
+
+def _live_list(row: Sequence[Any]) -> LiveList | None:
+    journal, sequence, text, signature = row
+    signature = _bytes(signature, SIGNATURE_SIZE)
+    if type(sequence) is not int or not 0 <= sequence <= MAX_SEQUENCE or signature is None \
+            or len(signature) != SIGNATURE_SIZE or type(text) is not str or len(text) > MAX_LIST_CHARS:
+        return None
+    try:
+        ids = json.loads(text)
+    except ValueError:
+        return None
+    if type(ids) is not list or not all(_text(g, _HEX_ID) for g in ids) or len(set(ids)) != len(ids):
+        return None
+    return LiveList(journal, sequence, frozenset(ids), signature)
+
+
+def _store_error(error: BaseException) -> bool:
+    """An error of SQLite or PostgreSQL (psycopg's, imported only if PostgreSQL is in use)."""
+    return isinstance(error, (PersistenceError, sqlite3.Error)) or type(error).__module__.split(".")[0] == "psycopg"
+
+
+class GrantStore:
+    """Reads and writes of the grant tables, on either backend's cursor (SQLite `?` style)."""
+
+    def __init__(self, datastore: Any):
+        self.datastore = datastore
+
+    @staticmethod
+    def write(c: Any, changes: dict[str, Any]) -> None:
+        """In the journal's transaction: new grants, deleted grants, and her new signed list."""
+        c.executemany(f"INSERT INTO mj_grants ({', '.join(GRANT_COLUMNS)}) VALUES ({','.join('?' * 8)})",
+                      changes.get("grants_granted", ()))
+        c.executemany("DELETE FROM mj_grants WHERE grant_id = ?", [(g,) for g in changes.get("grants_revoked", ())])
+        live = changes.get("live_grants")
+        if live is not None:
+            c.execute(LIVE_UPSERT, live)
+
+    def to_mentor(self, fingerprint: str) -> tuple[list[GrantRow], int]:
+        """This mentor's grants whose columns decode, oldest first, and how many did not."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT {', '.join(GRANT_COLUMNS)} FROM mj_grants WHERE mentor_fingerprint = ?",
+                      (fingerprint,))
+            rows = c.fetchall()
+        checked = [_grant_row(row) for row in rows]
+        good = sorted((g for g in checked if g is not None), key=lambda g: (g.granted_at, g.grant_id))
+        return good, len(checked) - len(good)
+
+    def live_lists(self, journal_ids: Iterable[str]) -> dict[str, LiveList | None]:
+        """Each journal's list; None for one that is malformed, absent for one without a list."""
+        wanted = sorted(set(journal_ids))
+        if not wanted:
+            return {}
+        try:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute("SELECT journal_id, sequence, grant_ids, signature FROM mj_live_grants "
+                          f"WHERE journal_id IN ({','.join('?' * len(wanted))})", wanted)
+                rows = c.fetchall()
+        except Exception as error:  # no such table: a store made before lists, so no list (fails closed)
+            if not _store_error(error):
+                raise
+            return {}
+        return {row[0]: _live_list(row) for row in rows if row[0] in wanted}
+
+
+def _unbelieved(name: str, live: Any) -> str:
+    if live is ...:
+        return f"{name} has not yet signed a list of their live releases: not shown until they next share or revoke"
+    problem = "malformed" if live is None else "not signed by them"
+    return f"the list of live releases for {name}'s journal is {problem}: their releases are not shown"
+
+
+def believed(store: GrantStore, memory: Any, candidates: Sequence[tuple[GrantRow, Any, Any]],
+             mentee: Any) -> tuple[list[Any], list[str]]:
+    """The items of `candidates` (grant, its mentee's Person, item) that her latest signed list
+    names, and one line for each grant or list refused. Every list this device has seen is read
+    again, grants or not, so that it learns her newest sequence even after she revoked the last
+    grant to it (`mentee(fingerprint)` finds her Person). `memory` is a journal.seen_lists.SeenLists."""
+    groups: dict[tuple[str, str], list[tuple[int, GrantRow, Any]]] = {}
+    for index, (grant, _, item) in enumerate(candidates):
+        groups.setdefault((grant.mentee_fingerprint, grant.journal_id), []).append((index, grant, item))
+    people = {grant.mentee_fingerprint: person for grant, person, _ in candidates}
+    try:
+        known = memory.known()
+    except TamperedRecord as error:  # this device's own file was altered
+        return [], [str(error)]
+    lists = store.live_lists([journal for _, journal in groups] + [journal for _, journal in known])
+    kept: list[tuple[int, Any]] = []
+    rejected: list[str] = []
+    for fingerprint, journal in sorted(set(groups) | set(known)):
+        members, person = groups.get((fingerprint, journal), []), people.get(fingerprint) or mentee(fingerprint)
+        live = lists.get(journal, ...)
+        if person is None or not isinstance(live, LiveList) or not live.signed_by(person.signing_key):
+            if members and person is not None:
+                rejected.append(_unbelieved(person.name, live))
+            continue
+        if live.sequence < memory.seen(fingerprint, journal):
+            if members:
+                rejected.append(f"{person.name}'s list of releases is older than one this device has seen: "
+                                "the store was rolled back")
+            continue
+        memory.advance(fingerprint, journal, live.sequence)
+        for index, grant, item in members:
+            if grant.grant_id in live.grant_ids:
+                kept.append((index, item))
+            else:
+                rejected.append(f"grant {grant.grant_id[:8]} is not in {person.name}'s signed list of live releases "
+                                "(revoked, or put back from a copy): not shown")
+    try:
+        memory.save()
+    except OSError as error:
+        rejected.append(f"cannot write this device's memory of releases {memory.path} ({error.strerror}): a "
+                        "rollback of the store would go unnoticed here until it can")
+    return [item for _, item in sorted(kept, key=lambda pair: pair[0])], rejected

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import click
 
+from cli.inbox_commands import accept, block, say_waiting
 from cli.output import counted, counterparty, emit_json, entries_table, esc, say, stdout_console
 from cli.session import pass_session
 from domain import clock
@@ -122,11 +123,17 @@ def revoke(session, prefix):
     say(f"Revoked grant {grant[:8]}: the key is deleted from the store")
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--json", "json_", is_flag=True, help="Print JSON.")
-@pass_session
-def inbox(session, json_):
-    """Mentor: every entry and summary released to you. Mentee: feedback from your mentors."""
+@click.pass_context
+def inbox(context, json_):
+    """Mentor: every entry and summary released to you. Mentee: feedback from your mentors.
+
+    Feedback is imported only from mentors you released to or accepted (`mj inbox accept`), never
+    from one you blocked; the rest waits unopened, counted here."""
+    if context.invoked_subcommand is not None:
+        return
+    session = context.obj
     if session.identity.role != "mentee":
         _mentor_inbox(session, json_)
         return
@@ -140,6 +147,7 @@ def inbox(session, json_):
         entries_table(sorted(feedback, key=lambda e: senders[e.fields["from_fingerprint"]]))
     else:
         say("No feedback from mentors yet.")
+    say_waiting(session.app)
 
 
 def _mentor_inbox(session, json_):
@@ -175,5 +183,8 @@ def _summary_line(entry) -> str:
     return (f"summary {s['start']} → {s['end']}: {counted(s['checkins'], 'check-in')}, "
             f"{counted(len(s['meetings']), 'meeting')}, {counted(len(s['milestones_reached']), 'milestone')} reached")
 
+
+inbox.add_command(accept)
+inbox.add_command(block)
 
 COMMANDS = [directory_, share, shares, revoke, inbox]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from domain import clock
 from domain import events as ev
+from domain.consent import ConsentVerbs
 from domain.errors import RuleBroken
 
 # A note may be written up a little ahead of a clock that runs slow; never further.
@@ -28,7 +29,7 @@ def new_entry_id() -> str:
     return uuid4().hex
 
 
-class MenteeJournal(BaseAggregate[UUID]):
+class MenteeJournal(ConsentVerbs, BaseAggregate[UUID]):
     """One mentee's journal. Ids, statuses and moments only; texts live in the sealed events."""
 
     @staticmethod
@@ -54,6 +55,9 @@ class MenteeJournal(BaseAggregate[UUID]):
         self.releases: dict[str, list[str]] = {}
         self.received: list[str] = []
         self.programmes: dict[str, list[str | None]] = {}  # name -> [joined month, left month]
+        self.programme_pins: dict[str, dict] = {}  # name -> the terms pinned at join (ProgrammeJoined)
+        self.correspondents: dict[str, str] = {}  # fingerprint -> accepted | blocked (domain/consent.py)
+        self.refused: list[str] = []  # inbox message ids refused once
 
     # -- verbs -------------------------------------------------------------------------
 
@@ -157,10 +161,16 @@ class MenteeJournal(BaseAggregate[UUID]):
         return self._record(ev.FeedbackReceived, None, message_id=message_id, from_name=from_name,
                             from_fingerprint=from_fingerprint, text=text, about=about, sent_at=sent_at)
 
-    def join_programme(self, programme: str, *, at=None) -> str:
+    def join_programme(self, programme: str, *, at=None, pins: dict | None = None) -> str:
         if programme in self.programmes and self.programmes[programme][1] is None:
             raise RuleBroken(f"you are already in programme {programme!r}")
-        return self._record(ev.ProgrammeJoined, at, programme=programme)
+        return self._record(ev.ProgrammeJoined, at, programme=programme, **(pins or {}))
+
+    def pin_programme(self, programme: str, pins: dict) -> str:
+        """Pins, on first use, the terms of a programme joined before joins pinned them."""
+        if programme not in self.programmes or programme in self.programme_pins:
+            raise RuleBroken(f"programme {programme!r} is not joined without pins")
+        return self._record(ev.ProgrammeJoined, None, programme=programme, first_use=True, **pins)
 
     def leave_programme(self, programme: str, *, at=None) -> str:
         if programme not in self.programmes or self.programmes[programme][1] is not None:
@@ -283,6 +293,9 @@ class JournalSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
         state.setdefault("releases", {})  # snapshots taken before sharing existed
         state.setdefault("received", [])
         state.setdefault("programmes", {})
+        state.setdefault("programme_pins", {})  # snapshots taken before joins pinned the terms
+        state.setdefault("correspondents", {})  # snapshots taken before consent
+        state.setdefault("refused", [])
         state.setdefault("created_at", {})  # snapshots taken before out-of-order dates were refused
         state.update(_id=self.originator_id, _version=self.originator_version, _pending_events=[])
         journal = object.__new__(cls)

@@ -23,7 +23,7 @@ from eventsourcing.utils import Environment
 
 from domain.events import RecordEvent
 from domain.journal import JournalSnapshot, MenteeJournal
-from journal import bound_state, view_cache
+from journal import bound_state, grants, view_cache
 from journal.anchor import DeviceAnchor, anchor_key
 from journal.chain import Checkpointer
 from journal.config import StoreLocation
@@ -152,8 +152,13 @@ class JournalApp(Application[UUID]):
             for attempt in range(WRITE_ATTEMPTS):
                 journal = self._journal()
                 result = verb(journal, *args, **kwargs)
+                # Her signed list of live grants, from the journal as it now stands, numbered by its version
+                live = None if not (grants_granted or grants_revoked) else grants.signed_live_list(
+                    self.identity.signing_key, self.journal_id.hex, journal.version,
+                    (g for g, (_, state) in journal.releases.items() if state == "active"))
                 try:
-                    self.save(journal, grants_granted=grants_granted, grants_revoked=grants_revoked)
+                    self.save(journal, grants_granted=grants_granted, grants_revoked=grants_revoked,
+                              live_grants=live)
                 except IntegrityError:  # the events' insert: a snapshot's failure never gets here
                     # Someone else wrote first: back off a random, growing moment so that
                     # several writers racing for one journal stop colliding in step.
@@ -224,6 +229,11 @@ class JournalApp(Application[UUID]):
         """Programme name -> (month joined, month left or None)."""
         with store_errors(self.store):
             return {name: (joined, left) for name, (joined, left) in self._journal().programmes.items()}
+
+    def programme_pins(self) -> dict[str, dict]:
+        """Programme name -> the terms pinned when she joined (journal/programmes.py checks rows against them)."""
+        with store_errors(self.store):
+            return {name: dict(pin) for name, pin in self._journal().programme_pins.items()}
 
     def received_messages(self) -> set[str]:
         with store_errors(self.store):

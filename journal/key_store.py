@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from journal import grants
+
 SQLITE_TABLES = [
     "CREATE TABLE IF NOT EXISTS mj_data_keys (stream_id TEXT, kind TEXT, version INTEGER, "
     "jk_id INTEGER, wrap BLOB, PRIMARY KEY (stream_id, kind, version)) WITHOUT ROWID",
@@ -24,6 +26,7 @@ SQLITE_TABLES = [
     "CREATE TABLE IF NOT EXISTS mj_directory (fingerprint TEXT PRIMARY KEY, entry BLOB, signature BLOB)",
     "CREATE TABLE IF NOT EXISTS mj_grants (grant_id TEXT PRIMARY KEY, journal_id TEXT, version INTEGER, "
     "mentee_fingerprint TEXT, mentor_fingerprint TEXT, granted_at TEXT, sealed BLOB, signature BLOB)",
+    grants.LIVE_TABLE,  # read and written only through journal/grants.py
     "CREATE TABLE IF NOT EXISTS mj_programmes (name TEXT PRIMARY KEY, manager_fingerprint TEXT, "
     "public_key BLOB, sealed_private BLOB, k INTEGER, epsilon TEXT, months INTEGER, created TEXT, signature BLOB)",
     "CREATE TABLE IF NOT EXISTS mj_contributions (programme TEXT, period TEXT, pseudonym BLOB, sealed BLOB, "
@@ -103,8 +106,8 @@ def write_keys(c: Any, kind: str, checkpointer: Any, stored_events: Sequence[Any
         checkpointer.extend(c, stored_events)
     c.executemany("INSERT INTO mj_data_keys (stream_id, kind, version, jk_id, wrap) VALUES (?,?,?,?,?)",
                   [(s.originator_id.hex, kind, s.originator_version, s.jk_id, s.dek_wrap) for s in stored_events])
-    # Grants move with the events that record them, so the journal never says "released"
-    # without a grant, or "revoked" while one remains.
-    c.executemany("INSERT INTO mj_grants (grant_id, journal_id, version, mentee_fingerprint, mentor_fingerprint, "
-                  "granted_at, sealed, signature) VALUES (?,?,?,?,?,?,?,?)", changes.get("grants_granted", ()))
-    c.executemany("DELETE FROM mj_grants WHERE grant_id = ?", [(g,) for g in changes.get("grants_revoked", ())])
+    # Grants, and her signed list of the live ones, move with the events that record them, so
+    # the journal never says "released" without a grant, or "revoked" while one remains.
+    if changes.get("live_grants") is not None:  # a store made before the list existed gains it here
+        c.execute(_postgres(grants.LIVE_TABLE) if isinstance(c, PostgresCursor) else grants.LIVE_TABLE)
+    grants.GrantStore.write(c, changes)

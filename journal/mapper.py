@@ -15,12 +15,13 @@ from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, StoredEvent
 from pydantic import ValidationError
 
+from domain.consent import CONSENT_EVENTS
 from domain.events import EVENT_TYPES
 from domain.journal import JournalSnapshot
 from journal import crypto, sealed_format
 from journal.errors import JournalError, TamperedRecord
 
-TYPES: dict[str, type] = {**EVENT_TYPES, "JournalSnapshot": JournalSnapshot}
+TYPES: dict[str, type] = {**EVENT_TYPES, **CONSENT_EVENTS, "JournalSnapshot": JournalSnapshot}
 _ROW_FIELDS = ("originator_id", "originator_version", "timestamp")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -81,26 +80,29 @@ def revoke_release(app: Any, grant_id: str) -> None:
 
 
 def released_to_me(app: Any) -> tuple[list[Released], list[str]]:
-    """Every entry released to this mentor that verifies and opens; and why the others did not."""
-    me = app.identity
-    with app.recorder.datastore.transaction(commit=False) as c:
-        c.execute("SELECT grant_id, journal_id, version, mentee_fingerprint, mentor_fingerprint, granted_at, "
-                  "sealed, signature FROM mj_grants WHERE mentor_fingerprint = ? ORDER BY granted_at",
-                  (me.fingerprint,))
-        rows = c.fetchall()
-    opened, rejected = [], []
-    for grant_id, journal, version, mentee_fp, mentor_fp, granted_at, sealed, signature in rows:
-        sealed, signature = bytes(sealed), bytes(signature)
-        mentee = directory.by_fingerprint(app.recorder.datastore, mentee_fp)
+    """Every entry released to this mentor that verifies, opens, and is named by its mentee's
+    latest signed list of live grants (journal/grants.py); and why the others were not shown."""
+    from journal.grants import GrantStore, believed
+    from journal.seen_lists import SeenLists
+
+    me, datastore = app.identity, app.recorder.datastore
+    store = GrantStore(datastore)
+    rows, malformed = store.to_mentor(me.fingerprint)
+    rejected = [f"{malformed} grant row(s) addressed to you are malformed: not shown"] if malformed else []
+    candidates = []
+    for row in rows:
+        grant_id, journal, version, mentee_fp = row.grant_id, row.journal_id, row.version, row.mentee_fingerprint
+        mentee = directory.by_fingerprint(datastore, mentee_fp)
         if mentee is None:
             rejected.append(f"grant {grant_id[:8]}: its mentee {mentee_fp} has no verified directory entry")
             continue
-        if not crypto.signature_holds(mentee.signing_key, signature, _grant_message(
-                grant_id, journal, version, mentee_fp, mentor_fp, granted_at, sealed)):
+        if not crypto.signature_holds(mentee.signing_key, row.signature, _grant_message(
+                grant_id, journal, version, mentee_fp, row.mentor_fingerprint, row.granted_at, row.sealed)):
             rejected.append(f"grant {grant_id[:8]} claims to come from {mentee.name} but is not signed by them")
             continue
         try:
-            dek = crypto.hpke_open(me.encryption_key, sealed, _grant_info(journal, version, me.fingerprint, grant_id))
+            dek = crypto.hpke_open(me.encryption_key, row.sealed, _grant_info(journal, version, me.fingerprint,
+                                                                             grant_id))
             stream = UUID(journal)
             stored = app.recorder.select_events(stream, gt=version - 1, lte=version)
             if not stored:
@@ -112,8 +114,10 @@ def released_to_me(app: Any) -> tuple[list[Released], list[str]]:
             continue
         event = decode_event(plaintext, stream, version)
         if isinstance(event, RecordEvent):
-            opened.append(Released(grant_id, mentee.name, mentee.fingerprint, granted_at, EntryView.of(event)))
-    return opened, rejected
+            candidates.append((row, mentee, Released(grant_id, mentee.name, mentee.fingerprint, row.granted_at,
+                                                     EntryView.of(event))))
+    opened, refused = believed(store, SeenLists(me), candidates, lambda fp: directory.by_fingerprint(datastore, fp))
+    return opened, rejected + refused
 
 
 def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | None) -> str:
@@ -133,52 +137,9 @@ def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | No
                               crypto.lp("mj/v1/feedback", message_id, mentee.fingerprint, me.fingerprint))
     signature = crypto.sign(me.signing_key, crypto.lp("mj/v1/feedback-signature", message_id, mentee.fingerprint,
                                                       me.fingerprint, sent_at, sealed))
-    with app.recorder.datastore.transaction(commit=True) as c:
-        c.execute("INSERT INTO mj_inbox VALUES (?,?,?,?,?,?)",
-                  (message_id, mentee.fingerprint, me.fingerprint, sent_at, sealed, signature))
+    InboxStore(app.recorder.datastore).post(message_id, mentee.fingerprint, me.fingerprint, sent_at, sealed, signature)
     return message_id
 
 
-def import_feedback(app: Any) -> tuple[list[str], list[str]]:
-    """Turns each verified inbox message into the mentee's own FeedbackReceived record, then deletes
-    the inbox copy. Safe to interrupt: a message already imported is only deleted."""
-    me = app.identity
-    datastore = app.recorder.datastore
-    with datastore.transaction(commit=False) as c:
-        c.execute("SELECT message_id, sender_fingerprint, sent_at, sealed, signature FROM mj_inbox "
-                  "WHERE recipient_fingerprint = ? ORDER BY sent_at", (me.fingerprint,))
-        rows = c.fetchall()
-    imported, rejected = [], []
-    for message_id, sender_fp, sent_at, sealed, signature in rows:
-        sealed, signature = bytes(sealed), bytes(signature)
-        sender = directory.by_fingerprint(datastore, sender_fp)
-        if sender is None or sender.role != "mentor" or not crypto.signature_holds(
-                sender.signing_key, signature,
-                crypto.lp("mj/v1/feedback-signature", message_id, me.fingerprint, sender_fp, sent_at, sealed)):
-            rejected.append(f"feedback {message_id[:8]} is not signed by a mentor in the directory: not imported")
-            continue
-        try:
-            body = json.loads(crypto.unpad(crypto.hpke_open(
-                me.encryption_key, sealed, crypto.lp("mj/v1/feedback", message_id, me.fingerprint, sender_fp))))
-        except ValueError:  # json errors are ValueErrors: a body mj did not write
-            rejected.append(f"feedback {message_id[:8]} from {sender.name[:40]} is malformed: not imported")
-            continue
-        except crypto.Unopenable:
-            rejected.append(f"feedback {message_id[:8]} from {sender.name} does not open: altered, not imported")
-            continue
-        if message_id not in app.received_messages():
-            # Each message stands alone: one that is malformed or breaks a rule is reported and
-            # left, and never holds back the messages after it.
-            try:
-                text, about = body["text"], body.get("about")
-                sent = datetime.fromisoformat(body["sent_at"])
-                imported.append(app.update(
-                    MenteeJournal.receive_feedback, message_id=message_id, from_name=sender.name[:LINE_LIMIT],
-                    from_fingerprint=sender.fingerprint, text=text, about=about, sent_at=sent))
-            except (KeyError, TypeError, ValueError, AttributeError, RuleBroken) as error:
-                rejected.append(f"feedback {message_id[:8]} from {sender.name[:40]} is malformed ({error}): "
-                                "not imported")
-                continue
-        with datastore.transaction(commit=True) as c:
-            c.execute("DELETE FROM mj_inbox WHERE message_id = ?", (message_id,))
-    return imported, rejected
+# Importing feedback, with her consent and within the size caps, lives with the inbox's SQL.
+from journal.inbox import InboxStore, import_feedback  # noqa: E402,F401

@@ -48,7 +48,8 @@ class EntryView:
             "revoke": lambda: f"revoked release {ref('grant_id')}",
             "summary": lambda: f"summary of {f['start']} → {f['end']}",
             "mentor-feedback": lambda: f"{who('from_name')} ({f['from_fingerprint'][:9]}): {f['text']}",
-            "joined": lambda: f"joined programme {f['programme']}",
+            "joined": lambda: (f"pinned the terms of programme {f['programme']}" if f.get("first_use")
+                               else f"joined programme {f['programme']}"),
             "left": lambda: f"left programme {f['programme']}",
         }
         text = by_kind[self.kind]() if self.kind in by_kind else f.get("text", "")

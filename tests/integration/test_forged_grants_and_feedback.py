@@ -146,8 +146,9 @@ def test_feedback_from_someone_who_is_not_a_mentor_is_not_imported(run, shared, 
     with raw_store(shared["db"]) as c:
         c.execute("INSERT INTO mj_inbox VALUES (?,?,?,?,?,?)",
                   (message, ada.fingerprint, bob.fingerprint, sent_at, sealed, signature))
-    result = run("inbox", "--json")
-    assert "is not signed by a mentor in the directory" in result.stderr and json.loads(result.stdout) == []
+    result = run("inbox", "--json")  # Bob is no mentor she released to or accepted: never opened
+    assert json.loads(result.stdout) == [] and "I am not your mentor" not in result.stdout + result.stderr
+    assert "waiting from Bob" not in result.stderr and len(inbox_rows(shared["db"])) == 1
 
 
 def test_an_interrupted_import_is_finished_without_a_second_record(run, shared, home):

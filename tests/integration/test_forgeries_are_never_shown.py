@@ -197,13 +197,14 @@ def events_in(store: Path) -> int:
 
 
 def assert_not_imported(run, exchange, message: str, reason: str, *, who: str = "ada", text: str) -> None:
-    """The mentee's next command says why the message was rejected; no record is written."""
+    """The mentee's next command says why the message was rejected; no record is written (only her
+    note that it was refused, so that it is never opened again; no view shows it)."""
     before = events_in(exchange["store"])
     result = run("--identity", str(exchange["files"][who]), "inbox", "--json")
     assert result.exit_code == 0, result.output
     assert f"Rejected: feedback {message[:8]} {reason}" in result.stderr
     assert json.loads(result.stdout) == [] and text not in result.stdout + result.stderr
-    assert events_in(exchange["store"]) == before
+    assert events_in(exchange["store"]) == before + 1
     app = JournalApp(exchange["store"], identity(exchange, who))
     assert [e for e in app.history() if e.kind == "mentor-feedback"] == []
     app.close()
@@ -234,6 +235,7 @@ def test_feedback_moved_to_another_mentors_name_is_rejected_and_never_attributed
 
 def test_feedback_readdressed_to_another_mentee_is_rejected_by_her(run, exchange):
     message, mallory = send(run, exchange, "FEEDBACK-SECRET four"), identity(exchange, "mallory")
+    ok(run("--identity", str(exchange["files"]["mallory"]), "inbox", "accept", "grace"))  # else it waits unopened
     sql(exchange["store"], "UPDATE mj_inbox SET recipient_fingerprint = ?", (mallory.fingerprint,))
     assert_not_imported(run, exchange, message, "is not signed by a mentor in the directory: not imported",
                         who="mallory", text="FEEDBACK-SECRET")
@@ -257,10 +259,16 @@ def body(sender: Identity, message: str, text: str) -> bytes:
 
 
 def test_feedback_signed_by_a_programme_manager_is_rejected_and_creates_no_record(run, exchange):
+    """Mary is no mentor, so she cannot be accepted: her message waits unopened, forever."""
     mary, message = identity(exchange, "mary"), "a1" * 16
     post(exchange, mary, identity(exchange, "ada"), body(mary, message, "MANAGER-SECRET"), message)
-    assert_not_imported(run, exchange, message, "is not signed by a mentor in the directory: not imported",
-                        text="MANAGER-SECRET")
+    before = events_in(exchange["store"])
+    result = run("inbox", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert "MANAGER-SECRET" not in result.stdout + result.stderr and "Mary" not in result.stderr
+    assert events_in(exchange["store"]) == before
+    refused = run("inbox", "accept", mary.fingerprint)
+    assert refused.exit_code == 1 and "is a manager, not a mentor" in refused.stderr
 
 
 def test_a_well_formed_message_from_a_mentor_is_imported_so_the_rejections_above_are_not_vacuous(run, exchange):
@@ -396,6 +404,7 @@ def test_feedback_from_a_mentor_with_a_very_long_name_does_not_hold_back_other_f
     finally:
         app.close()
     exchange["files"]["long"] = long_named
+    ok(run("inbox", "accept", mentor.fingerprint))  # never released to: accepted, or it would wait unopened
     first = send(run, exchange, "FROM-THE-LONG-NAME", sender="long")
     send(run, exchange, "FROM-GRACE-AFTERWARDS")
     result = run("inbox", "--json")

@@ -273,6 +273,7 @@ def test_feedback_to_a_name_two_mentees_share_is_ambiguous_and_by_fingerprint_it
     result = run(*as_(world, "grace"), "feedback", "send", "--to", "Ada Lovelace", "WELL DONE")
     assert "ambiguous" in refused(result)
     ok(run(*as_(world, "grace"), "feedback", "send", "--to", world["fp"]["ada"], "WELL DONE"))
+    ok(run("inbox", "accept", world["fp"]["grace"]))  # she never released to Grace: her consent first
     assert "WELL DONE" in ok(run("inbox"))
 
 

@@ -21,10 +21,10 @@ CHECK_INS = SNAPSHOT_INTERVAL  # with the other records, enough for a snapshot a
 TO_GRACE, TO_ALAN = 7, 8  # which check-ins are released, and to whom
 
 # Tables whose rows the search below tries to open, and tables that hold only public data
-# (self-signed directory entries; hashes and signatures over ciphertext).
+# (self-signed directory entries; hashes and signatures over ciphertext; signed lists of grant ids).
 SEARCHED = {"stored_events", "stored_snapshots", "mj_view_cache", "mj_data_keys", "mj_journal_keys",
             "mj_grants", "mj_inbox"}
-PUBLIC = {"mj_directory", "mj_checkpoints"}
+PUBLIC = {"mj_directory", "mj_checkpoints", "mj_live_grants"}
 
 
 def ok(result) -> str:

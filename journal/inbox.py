@@ -1,0 +1,203 @@
+"""The feedback inbox: mentors post sealed, signed messages; the mentee imports them with her consent.
+
+`InboxStore` owns the inbox's SQL for both backends and hands out only checked values. A message
+is opened only when its sender is a mentor she released to or accepted (`mj inbox accept`) and
+not one she blocked (`mj inbox block`, which wins over a release); only when its sizes, read
+first with `length()`, are within the caps (nothing larger is ever fetched); and only once: a
+message refused for any reason is recorded in her journal (FeedbackRefused) and never fetched,
+opened or reported again. The others stay in the inbox unopened, counted by `mj inbox`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.events import LINE_LIMIT
+from domain.journal import MenteeJournal
+from journal import crypto, directory
+from journal.errors import RuleBroken
+from journal.store_errors import store_errors
+
+MAX_SEALED = 64 * 1024  # send_feedback's largest (10,000 characters, padded) is well under this
+MAX_SIGNATURE = 64  # Ed25519
+_ID = re.compile(r"[0-9a-f]{32}")
+_FINGERPRINT = re.compile(r"[0-9a-f]{4}( [0-9a-f]{4}){7}")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A message's metadata, before anything else of it is fetched."""
+
+    key: str  # 32 hex digits: the message id, or a digest of an id mj never writes
+    message_id: str | None  # as stored, when it is one mj writes (so it can be fetched and deleted)
+    sender: str | None  # the fingerprint it claims, when well formed
+    sealed_size: int | None
+    signature_size: int | None
+
+
+@dataclass(frozen=True)
+class Message:
+    message_id: str
+    sender: str
+    sent_at: str
+    sealed: bytes
+    signature: bytes
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class InboxStore:
+    def __init__(self, datastore: Any):
+        self.datastore = datastore
+
+    def post(self, message_id: str, recipient: str, sender: str, sent_at: str, sealed: bytes,
+             signature: bytes) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("INSERT INTO mj_inbox VALUES (?,?,?,?,?,?)",
+                      (message_id, recipient, sender, sent_at, sealed, signature))
+
+    def waiting(self, recipient: str) -> list[Waiting]:
+        """Every message addressed to `recipient`: ids, claimed sender and sizes only."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT substr(message_id, 1, 40), length(message_id), substr(sender_fingerprint, 1, 40), "
+                      "length(sealed), length(signature) FROM mj_inbox WHERE recipient_fingerprint = ? "
+                      "ORDER BY sent_at", (recipient,))
+            rows = c.fetchall()
+        found = []
+        for message_id, id_length, sender, sealed_size, signature_size in rows:
+            well_formed = isinstance(message_id, str) and id_length == 32 and _ID.fullmatch(message_id)
+            key = message_id if well_formed else hashlib.sha256(
+                repr((message_id, id_length)).encode()).hexdigest()[:32]
+            sender = sender if isinstance(sender, str) and _FINGERPRINT.fullmatch(sender) else None
+            found.append(Waiting(key, message_id if well_formed else None, sender, _int(sealed_size),
+                                 _int(signature_size)))
+        return found
+
+    def fetch(self, waiting: Waiting) -> Message | None:
+        """The whole message, only within the caps (checked again in the query itself); None if
+        it is gone, grew, or holds values of the wrong type."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT sent_at, sealed, signature FROM mj_inbox WHERE message_id = ? "
+                      "AND sender_fingerprint = ? AND length(sealed) <= ? AND length(signature) <= ? "
+                      "AND length(sent_at) <= 64", (waiting.message_id, waiting.sender, MAX_SEALED, MAX_SIGNATURE))
+            row = c.fetchone()
+        if row is None:
+            return None
+        sent_at, sealed, signature = row
+        if not isinstance(sent_at, str) or not isinstance(sealed, (bytes, memoryview)) \
+                or not isinstance(signature, (bytes, memoryview)):
+            return None
+        return Message(str(waiting.message_id), str(waiting.sender), sent_at, bytes(sealed), bytes(signature))
+
+    def delete(self, message_id: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("DELETE FROM mj_inbox WHERE message_id = ?", (message_id,))
+
+
+@dataclass(frozen=True)
+class Consent:
+    received: set[str]
+    refused: set[str]
+    allowed: set[str]  # fingerprints whose messages are opened
+    blocked: set[str]
+
+
+def consent(app: Any) -> Consent:
+    """Her decisions, from her journal: releases and acceptances allow a sender; a block wins."""
+    with store_errors(app.store):
+        journal = app._journal()
+        released = {e.fields["mentor_fingerprint"] for e in app.history() if e.kind == "release"}
+    decided = journal.correspondents
+    blocked = {fp for fp, decision in decided.items() if decision == "blocked"}
+    allowed = (released | {fp for fp, decision in decided.items() if decision == "accepted"}) - blocked
+    return Consent(set(journal.received), set(journal.refused), allowed, blocked)
+
+
+def import_feedback(app: Any) -> tuple[list[str], list[str]]:
+    """Turns each verified message from an allowed sender into her own FeedbackReceived record,
+    then deletes the inbox copy. Safe to interrupt: a message already imported is only deleted."""
+    store = InboxStore(app.recorder.datastore)
+    rows = store.waiting(app.identity.fingerprint)
+    if not rows:
+        return [], []
+    decided = consent(app)
+    imported: list[str] = []
+    rejected: list[str] = []
+    refusals: list[str] = []
+    for row in rows:
+        if row.key in decided.received:
+            if row.message_id is not None:
+                store.delete(row.message_id)  # an import interrupted before its delete
+            continue
+        if row.key in decided.refused or row.sender not in decided.allowed:
+            continue
+        reason = _import_one(app, store, row, imported)
+        if reason is not None:
+            rejected.append(reason)
+            refusals.append(row.key)
+    if refusals:  # recorded once, so never fetched, opened or reported again
+        from domain.consent import REFUSED_PER_EVENT
+
+        for start in range(0, len(refusals), REFUSED_PER_EVENT):
+            app.update(MenteeJournal.refuse_feedback, refusals[start:start + REFUSED_PER_EVENT])
+    return imported, rejected
+
+
+def _import_one(app: Any, store: InboxStore, row: Waiting, imported: list[str]) -> str | None:
+    """Imports one message; or says, in one line, why it was refused."""
+    me = app.identity
+    if row.message_id is None:
+        return f"feedback {row.key[:8]}: its id is not one mj writes: not opened"
+    if row.sealed_size is None or row.signature_size is None:
+        return f"feedback {row.message_id[:8]} is malformed: not imported"
+    if row.sealed_size > MAX_SEALED or row.signature_size > MAX_SIGNATURE:
+        return (f"feedback {row.message_id[:8]} is too large ({row.sealed_size} bytes; at most {MAX_SEALED}): "
+                "not downloaded")
+    message = store.fetch(row)
+    if message is None:
+        return f"feedback {row.message_id[:8]} is malformed: not imported"
+    message_id, sender_fp = message.message_id, message.sender
+    sender = directory.by_fingerprint(store.datastore, sender_fp)
+    if sender is None or sender.role != "mentor" or not crypto.signature_holds(
+            sender.signing_key, message.signature,
+            crypto.lp("mj/v1/feedback-signature", message_id, me.fingerprint, sender_fp, message.sent_at,
+                      message.sealed)):
+        return f"feedback {message_id[:8]} is not signed by a mentor in the directory: not imported"
+    try:
+        body = json.loads(crypto.unpad(crypto.hpke_open(
+            me.encryption_key, message.sealed, crypto.lp("mj/v1/feedback", message_id, me.fingerprint, sender_fp))))
+        text, about = body["text"], body.get("about")
+        sent = datetime.fromisoformat(body["sent_at"])
+        imported.append(app.update(
+            MenteeJournal.receive_feedback, message_id=message_id, from_name=sender.name[:LINE_LIMIT],
+            from_fingerprint=sender.fingerprint, text=text, about=about, sent_at=sent))
+    except crypto.Unopenable:
+        return f"feedback {message_id[:8]} from {sender.name} does not open: altered, not imported"
+    except (KeyError, TypeError, ValueError, AttributeError, RuleBroken) as error:  # json errors are ValueErrors
+        return f"feedback {message_id[:8]} from {sender.name[:40]} is malformed ({error}): not imported"
+    store.delete(message_id)
+    return None
+
+
+def waiting_senders(app: Any) -> list[tuple[str, str, int]]:
+    """(fingerprint, name, count) of messages from mentors in the directory waiting for her consent;
+    messages claiming anyone else can never be imported and are not counted."""
+    rows = InboxStore(app.recorder.datastore).waiting(app.identity.fingerprint)
+    if not rows:
+        return []
+    decided = consent(app)
+    mentors = {p.fingerprint: p.name for p in directory.people(app.recorder.datastore)
+               if p.verified and p.role == "mentor"}
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.sender in mentors and row.key not in decided.received | decided.refused \
+                and row.sender not in decided.allowed | decided.blocked:
+            counts[row.sender] = counts.get(row.sender, 0) + 1
+    return [(fp, mentors[fp], n) for fp, n in sorted(counts.items())]

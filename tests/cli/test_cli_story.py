@@ -4,6 +4,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from domain import clock
 
 
 def entries(run, *args):
@@ -51,7 +52,7 @@ def test_a_check_in_can_come_from_the_editor(run, mentee, monkeypatch, tmp_path)
 def test_at_yesterday_dates_the_record_yesterday(run, mentee):
     assert run("checkin", "late write-up", "--at", "yesterday").exit_code == 0
     at = datetime.fromisoformat(entries(run)[0]["at"])
-    assert at.astimezone().date() == datetime.now().astimezone().date() - timedelta(days=1)
+    assert at.astimezone().date() == clock.today() - timedelta(days=1)
 
 
 def test_the_whole_story_of_a_goal(run, mentee):

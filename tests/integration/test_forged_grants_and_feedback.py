@@ -2,7 +2,6 @@
 
 import json
 import os
-from datetime import datetime, timezone
 
 import pytest
 
@@ -12,6 +11,7 @@ from journal.config import store_location
 from journal.identity import unlock_identity
 from journal.sharing import _grant_info, _grant_message, import_feedback
 from tests.conftest import PASSPHRASE, raw_store
+from domain import clock
 
 
 def out(result) -> str:
@@ -136,7 +136,7 @@ def test_feedback_from_someone_who_is_not_a_mentor_is_not_imported(run, shared, 
     bob_file = home / "bob.json"
     out(run("--identity", str(bob_file), "init", "--name", "Bob"))
     bob, ada = unlocked(bob_file), unlocked(home / "identity.json")
-    message, sent_at = "c" * 32, datetime.now(timezone.utc).isoformat()
+    message, sent_at = "c" * 32, clock.now().isoformat()
     body = json.dumps({"message_id": message, "text": "I am not your mentor", "about": None, "sent_at": sent_at,
                        "from_name": "Bob", "from_fingerprint": bob.fingerprint}).encode()
     sealed = crypto.hpke_seal(ada.encryption_key.public_key(), crypto.pad(body),

@@ -5,7 +5,6 @@ that do not verify: each is rejected with a message that names it, and never sho
 ones a determined writer to the store would try next.)"""
 
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from journal.config import store_location
 from journal.identity import Identity, unlock_identity
 from journal.sharing import _grant_info, _grant_message, import_feedback, released_to_me
 from tests.conftest import PASSPHRASE, raw_store, store_state
+from domain import clock
 
 
 def ok(result) -> str:
@@ -97,7 +97,7 @@ def test_a_grant_forged_in_adas_name_by_a_third_person_is_rejected_though_its_ke
                                         stream_id=app.journal_id, version=version, topic=stored.topic)
     journal = app.journal_id.hex
     app.close()
-    forged, granted_at = "f0" * 16, datetime.now(timezone.utc).isoformat()
+    forged, granted_at = "f0" * 16, clock.now().isoformat()
     sealed = crypto.hpke_seal(grace.encryption_key.public_key(), dek,
                               _grant_info(journal, version, grace.fingerprint, forged))
     # the key inside does open the record, for whoever holds Grace's key:
@@ -243,7 +243,7 @@ def test_feedback_readdressed_to_another_mentee_is_rejected_by_her(run, exchange
 
 def post(exchange, sender: Identity, recipient: Identity, body: bytes, message: str) -> None:
     """A message built and signed by hand, exactly as send_feedback builds one."""
-    sent_at = datetime.now(timezone.utc).isoformat()
+    sent_at = clock.now().isoformat()
     sealed = crypto.hpke_seal(recipient.encryption_key.public_key(), crypto.pad(body),
                               crypto.lp("mj/v1/feedback", message, recipient.fingerprint, sender.fingerprint))
     signature = crypto.sign(sender.signing_key, crypto.lp("mj/v1/feedback-signature", message, recipient.fingerprint,
@@ -254,7 +254,7 @@ def post(exchange, sender: Identity, recipient: Identity, body: bytes, message: 
 
 def body(sender: Identity, message: str, text: str) -> bytes:
     return json.dumps({"message_id": message, "text": text, "about": None,
-                       "sent_at": datetime.now(timezone.utc).isoformat(), "from_name": sender.name,
+                       "sent_at": clock.now().isoformat(), "from_name": sender.name,
                        "from_fingerprint": sender.fingerprint}).encode()
 
 

@@ -5,13 +5,13 @@ she accepted, is imported once and the inbox copy deleted; one she blocked never
 """
 
 import json
-from datetime import datetime, timezone
 
 import pytest
 
 from journal import crypto
 from journal.identity import unlock_identity
 from tests.conftest import PASSPHRASE, raw_store
+from domain import clock
 
 
 def ok(result) -> str:
@@ -49,7 +49,7 @@ def mentor_feedback(run):
 
 def post(store, sender, recipient, message, *, body=None, sealed=None):
     """A message signed by `sender` exactly as send_feedback signs one, around any sealed bytes."""
-    sent_at = datetime.now(timezone.utc).isoformat()
+    sent_at = clock.now().isoformat()
     if sealed is None:
         sealed = crypto.hpke_seal(recipient.encryption_key.public_key(), crypto.pad(body),
                                   crypto.lp("mj/v1/feedback", message, recipient.fingerprint, sender.fingerprint))

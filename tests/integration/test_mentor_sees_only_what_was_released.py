@@ -2,7 +2,7 @@
 exactly the entries and the summary released to her, and no other record, snapshot, cached view,
 key or message, however she combines what she holds."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from itertools import product
 from pathlib import Path
 from uuid import UUID
@@ -16,6 +16,7 @@ from journal.identity import Identity, unlock_identity
 from journal.mapper import decode_event
 from journal.sharing import _grant_info, released_to_me
 from tests.conftest import PASSPHRASE, raw_store, table_names
+from domain import clock
 
 CHECK_INS = SNAPSHOT_INTERVAL  # with the other records, enough for a snapshot and a view cache
 TO_GRACE, TO_ALAN = 7, 8  # which check-ins are released, and to whom
@@ -40,7 +41,7 @@ def write_adas_journal(store: Path, identity_file: Path) -> dict[str, str]:
         aspiration = app.update(lambda j: j.state_aspiration("ASPIRATION-SECRET speak at conferences",
                                                              why="WHY-SECRET"))
         goal = app.update(lambda j: j.set_goal("GOAL-SECRET give a talk", measure="MEASURE-SECRET talks",
-                                               due=date.today() + timedelta(weeks=6), aspiration_id=aspiration))
+                                               due=clock.today() + timedelta(weeks=6), aspiration_id=aspiration))
         app.update(lambda j: j.add_milestone(goal, "MILESTONE-SECRET outline"))
         meeting = app.update(lambda j: j.log_meeting(minutes=60, focus="FOCUS-SECRET rehearsal",
                                                      concerns=["CONCERN-SECRET deadline"],

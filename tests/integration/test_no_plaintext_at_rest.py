@@ -5,12 +5,13 @@ and after it is closed."""
 import json
 import sqlite3
 import stat
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import raw_store
+from domain import clock
 
 MARKERS = {
     "checkin": "quokka-morning-pages",
@@ -50,7 +51,7 @@ def run_ok(run, *args: str) -> str:
 
 def write_every_kind_of_record_through_the_cli(run) -> None:
     m = MARKERS
-    due = (date.today() + timedelta(weeks=8)).isoformat()
+    due = (clock.today() + timedelta(weeks=8)).isoformat()
     run_ok(run, "checkin", m["checkin"], "--mood", "4", "--tag", m["tag"])
     run_ok(run, "aspiration", "add", m["aspiration"], "--why", m["why"])
     goal = run_ok(run, "goal", "add", m["goal"], "--measure", m["measure"], "--due", due)
@@ -102,7 +103,7 @@ def test_an_open_application_leaves_no_marker_in_the_store_or_its_wal(unlocked, 
     m = MARKERS
     app.update(lambda j: j.check_in(m["checkin"], tags=[m["tag"]]))
     aspiration = app.update(lambda j: j.state_aspiration(m["aspiration"], why=m["why"]))
-    goal = app.update(lambda j: j.set_goal(m["goal"], measure=m["measure"], due=date.today() + timedelta(days=30),
+    goal = app.update(lambda j: j.set_goal(m["goal"], measure=m["measure"], due=clock.today() + timedelta(days=30),
                                            aspiration_id=aspiration))
     app.update(lambda j: j.add_milestone(goal, m["milestone"]))
     app.update(lambda j: j.log_meeting(minutes=45, focus=m["focus"], concerns=[m["concern"]],

@@ -15,6 +15,7 @@ from domain.journal import JournalSnapshot, MenteeJournal
 from journal import crypto, sealed_format
 from journal.errors import JournalError, TamperedRecord
 from journal.mapper import SealedStoredEvent, SealingMapper, encode_event
+from domain import clock
 
 OVERHEAD = sealed_format.HEADER_SIZE + crypto.NONCE_SIZE + 16
 WRAP_SIZE = 1 + crypto.NONCE_SIZE + crypto.KEY_SIZE + 16
@@ -111,15 +112,15 @@ def test_a_sealed_record_never_contains_its_text(event):
 
 
 def test_the_type_of_a_record_is_sealed_not_stored_beside_it():
-    event = ev.CheckInRecorded(originator_id=uuid4(), originator_version=3, timestamp=datetime.now(timezone.utc),
-                               entry_id=uuid4().hex, at=datetime.now(timezone.utc), text="a check-in")
+    event = ev.CheckInRecorded(originator_id=uuid4(), originator_version=3, timestamp=clock.now(),
+                               entry_id=uuid4().hex, at=clock.now(), text="a check-in")
     stored = MAPPER.to_stored_event(event)
     assert b"CheckInRecorded" not in stored.state and "CheckIn" not in stored.topic
 
 
 def test_a_whole_journal_and_its_snapshot_round_trip():
     journal = MenteeJournal.open("Ada Lovelace")
-    goal = journal.set_goal("Give a talk", measure="talks given", due=date.today() + timedelta(days=30))
+    goal = journal.set_goal("Give a talk", measure="talks given", due=clock.today() + timedelta(days=30))
     journal.add_milestone(goal, "Draft the outline")
     journal.log_meeting(minutes=60, focus="talk practice", concerns=["nerves"], actions=["book a room"])
     events = journal.collect_events()
@@ -132,8 +133,8 @@ def test_a_whole_journal_and_its_snapshot_round_trip():
 
 
 def test_ids_and_versions_come_from_the_row_and_a_moved_row_does_not_open():
-    event = ev.FeedbackAdded(originator_id=uuid4(), originator_version=4, timestamp=datetime.now(timezone.utc),
-                             entry_id=uuid4().hex, at=datetime.now(timezone.utc), text="useful session")
+    event = ev.FeedbackAdded(originator_id=uuid4(), originator_version=4, timestamp=clock.now(),
+                             entry_id=uuid4().hex, at=clock.now(), text="useful session")
     stored = MAPPER.to_stored_event(event)
     for moved in (dict(originator_id=uuid4()), dict(originator_version=5)):
         row = SealedStoredEvent(**{**vars(stored), **moved})

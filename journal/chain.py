@@ -49,9 +49,19 @@ CHECKPOINT_UPSERT = key_store.upsert("mj_checkpoints", ("stream_id", "size", "he
 
 
 def read_checkpoint(c: Any, stream_id: UUID) -> Checkpoint | None:
+    """The journal's checkpoint row, each column of the type and size it must have (the signature
+    is checked by the caller); a row that is not is TamperedRecord, never a Python error."""
     c.execute("SELECT size, head, signature FROM mj_checkpoints WHERE stream_id = ?", (stream_id.hex,))
     row = c.fetchone()
-    return Checkpoint(stream_id, row[0], bytes(row[1]), bytes(row[2])) if row else None
+    if row is None:
+        return None
+    size, head, signature = row
+    blobs = (bytes, bytearray, memoryview)
+    if type(size) is not int or not 0 <= size < 2**40 or not isinstance(head, blobs) or len(head) != 32 \
+            or not isinstance(signature, blobs) or len(signature) != 64:
+        raise TamperedRecord(f"the checkpoint of journal {stream_id.hex[:8]} is malformed in the store: "
+                             "run `mj verify`")
+    return Checkpoint(stream_id, size, bytes(head), bytes(signature))
 
 
 def checkpoint_key(journal_key: bytes, journal_id: UUID) -> Ed25519PrivateKey:

@@ -18,6 +18,8 @@ from journal.key_store import upsert
 from journal.errors import JournalError
 from journal.identity import Identity, fingerprint_of
 
+MAX_ENTRY = 16 * 1024  # a name, a role and two public keys: a few hundred bytes
+
 
 @dataclass(frozen=True)
 class Person:
@@ -58,8 +60,13 @@ def people(datastore: Any) -> list[Person]:
         c.execute("SELECT fingerprint, entry, signature FROM mj_directory ORDER BY fingerprint")
         rows = c.fetchall()
     found = []
+    blobs = (bytes, bytearray, memoryview)
     for fingerprint, entry, signature in rows:
         try:
+            # Only blobs of a sane size are read at all: bytes(10**12) of an integer column would
+            # allocate a terabyte, and a JSON document nested thousands deep would not parse.
+            if not isinstance(entry, blobs) or len(entry) > MAX_ENTRY or not isinstance(signature, blobs):
+                raise ValueError("not a directory entry")
             document = json.loads(bytes(entry))
             x25519, ed25519 = bytes.fromhex(document["x25519"]), bytes.fromhex(document["ed25519"])
             verified = (fingerprint == fingerprint_of(x25519, ed25519) and crypto.signature_holds(
@@ -67,8 +74,8 @@ def people(datastore: Any) -> list[Person]:
                 crypto.lp("mj/v1/directory", bytes(entry))))
             found.append(Person(str(document["name"]), str(document["role"]), fingerprint, x25519, ed25519,
                                 verified))
-        except (ValueError, KeyError, TypeError):
-            found.append(Person("(unreadable entry)", "?", str(fingerprint), b"", b"", False))
+        except (ValueError, KeyError, TypeError, RecursionError):
+            found.append(Person("(unreadable entry)", "?", str(fingerprint)[:64], b"", b"", False))
     return found
 
 

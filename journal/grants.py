@@ -113,7 +113,7 @@ def _live_list(row: Sequence[Any]) -> LiveList | None:
         return None
     try:
         ids = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a list nested thousands deep
         return None
     if type(ids) is not list or not all(_text(g, _HEX_ID) for g in ids) or len(set(ids)) != len(ids):
         return None

@@ -193,7 +193,7 @@ class ProgrammeStore:
             else:
                 try:
                     envelope = json.loads(text)
-                except ValueError:
+                except (ValueError, RecursionError):  # RecursionError: nested thousands deep
                     found.append((period, "it is not JSON"))
                     continue
                 good = (isinstance(envelope, dict) and envelope.get("format") == RELEASE_FORMAT

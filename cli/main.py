@@ -25,7 +25,9 @@ class MjGroup(click.Group):
             failure = store_failure(error, getattr(ctx.obj, "store_location", "?"))
             if failure is None:
                 raise
-            raise click.ClickException(str(failure)) from None
+            from cli.output import esc
+
+            raise click.ClickException(esc(failure, markup=False)) from None
 
 
 @click.group(cls=MjGroup, context_settings={"help_option_names": ["-h", "--help"]})

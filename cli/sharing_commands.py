@@ -26,7 +26,8 @@ def directory_(session, json_):
         return
     for person in everyone:
         mark = "" if person.verified else "   SIGNATURE DOES NOT VERIFY: never used"
-        click.echo(f"{person.fingerprint}  {esc(person.role, markup=False):<8} {esc(person.name, markup=False)}{mark}")
+        role, name = esc(person.role, markup=False), esc(person.name, markup=False)
+        click.echo(f"{esc(person.fingerprint, markup=False)}  {role:<8} {name}{mark}")
 
 
 @click.command()

@@ -71,14 +71,15 @@ class When(click.ParamType):
         if day is not None:
             # A day without a time means that day at the current time of day, or noon if that
             # would be later than now.
-            moment = datetime.combine(day, now.time()).astimezone() if day == now.date() else \
-                datetime.combine(day, time(12, 0)).astimezone()
-            return moment
+            try:
+                return datetime.combine(day, now.time() if day == now.date() else time(12, 0)).astimezone()
+            except (ValueError, OverflowError):  # year 1 in a zone west of UTC falls before year 1
+                self.fail(f"{value!r} is too far in the past: check the date", param, ctx)
         try:
             moment = datetime.fromisoformat(value.strip())
-        except ValueError:
+            return moment if moment.tzinfo else moment.astimezone()
+        except (ValueError, OverflowError):
             self.fail(f"{value!r} is not a date or time: {HINT}", param, ctx)
-        return moment if moment.tzinfo else moment.astimezone()
 
 
 class Day(click.ParamType):

@@ -10,6 +10,8 @@ from uuid import UUID
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from domain import clock
+
 TEXT_LIMIT = 10_000
 LINE_LIMIT = 500
 
@@ -293,7 +295,7 @@ class ProgrammeJoined(RecordEvent):
     def apply(self, journal: Any) -> None:
         member = journal.programmes.get(self.programme)
         if not (self.first_use and member):
-            journal.programmes[self.programme] = [self.at.strftime("%Y-%m"), None]
+            journal.programmes[self.programme] = [clock.local_month(self.at), None]
         pins = journal.__dict__.setdefault("programme_pins", {})  # journals from before pins
         if self.manager_fingerprint is None:
             pins.pop(self.programme, None)
@@ -308,7 +310,7 @@ class ProgrammeLeft(RecordEvent):
     programme: ProgrammeName
 
     def apply(self, journal: Any) -> None:
-        journal.programmes[self.programme][1] = self.at.strftime("%Y-%m")
+        journal.programmes[self.programme][1] = clock.local_month(self.at)
 
 
 EVENT_TYPES: dict[str, type[JournalEvent]] = {

@@ -145,3 +145,21 @@ def test_programme_months_and_quarters_are_local_calendar_months(moment, home, s
     assert remaining(manager, find_programme(manager, "Spring"), moment.quarter) == 0
     for app in (manager, *mentees):
         app.close()
+
+
+def test_joining_a_programme_now_counts_from_this_local_month(moment, home, store):
+    from journal.app import JournalApp, enrol
+    from journal.identity import unlock_identity
+
+    enrol(home / "ada.json", store, name="Ada", role="mentee", passphrase=PASSPHRASE)
+    app = JournalApp(store, unlock_identity(home / "ada.json", PASSPHRASE))
+    app.update(lambda j: j.join_programme("Spring"))  # now, as `mj program join` does
+    assert app.programmes() == {"Spring": (f"{moment.today:%Y-%m}", None)}
+    app.close()
+
+
+def test_a_day_before_year_one_in_the_local_zone_is_a_usage_error(moment, run, mentee):
+    result = run("checkin", "long ago", "--at", "0001-01-01")
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines()[-1].startswith("Error:")
+    assert run("checkin", "today", "--at", "today").exit_code == 0  # the honest path

@@ -13,10 +13,7 @@ someone who altered this device's files could have made it (deleting it starts a
 
 from __future__ import annotations
 
-import hmac
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +21,7 @@ from uuid import UUID
 
 from journal import crypto
 from journal.errors import TamperedRecord
+from journal.private_files import write_private
 
 ANCHOR_LABEL = "mj/v1/anchor"
 ANCHOR_KEY_LABEL = "mj/v1/derive/anchor-key"  # beside the other derived keys' labels (journal/crypto.py)
@@ -43,7 +41,7 @@ def anchor_key(journal_key: bytes, journal_id: UUID) -> bytes:
 
 
 def _mac(key: bytes, journal_id: UUID, size: int, head: bytes) -> str:
-    return hmac.new(key, crypto.lp(ANCHOR_LABEL, journal_id.hex, size, head), "sha256").hexdigest()
+    return crypto.mac(key, ANCHOR_LABEL, journal_id.hex, size, head).hex()
 
 
 class DeviceAnchor:
@@ -70,7 +68,7 @@ class DeviceAnchor:
             size, head = document["size"], bytes.fromhex(document["head"])
             good = (len(text) <= MAX_BYTES and document["format"] == FORMAT and type(size) is int and size >= 0
                     and document["journal"] == self.journal_id.hex and len(head) == 32
-                    and hmac.compare_digest(str(document["mac"]), _mac(self._key_for(), self.journal_id, size, head)))
+                    and crypto.mac_holds(str(document["mac"]), _mac(self._key_for(), self.journal_id, size, head)))
         except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
             good = False
         if not good:
@@ -105,18 +103,8 @@ class DeviceAnchor:
             return
         document = {"format": FORMAT, "journal": self.journal_id.hex, "size": size, "head": head.hex(),
                     "mac": _mac(self._key_for(), self.journal_id, size, head)}
-        try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            descriptor, fresh = tempfile.mkstemp(dir=self.path.parent, prefix=".anchor-")  # a fresh 0600 file
-            try:
-                with os.fdopen(descriptor, "w") as file:
-                    json.dump(document, file)
-                    file.flush()
-                    getattr(os, "fdatasync", os.fsync)(file.fileno())  # a torn anchor would be refused
-                os.replace(fresh, self.path)
-            except BaseException:
-                Path(fresh).unlink(missing_ok=True)
-                raise
+        try:  # whole or not at all: a torn anchor would be refused
+            write_private(self.path, json.dumps(document).encode(), make_parent=True)
         except OSError as error:
             self._warn(f"cannot write this device's anchor {self.path} ({error.strerror}): a rollback of the "
                        "store would go unnoticed here until it can")

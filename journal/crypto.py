@@ -1,4 +1,15 @@
-"""The one small crypto module: AEAD sealing, HPKE, signatures, padding and framing.
+"""The one small crypto module: every primitive the program uses, and nothing else imports one.
+
+- randomness: `new_key`, `random_bytes`, `random_below` (all from the OS)
+- framing and padding: `lp`, `lp_cached`, `lp_int`, `pad`, `unpad`
+- AEAD: `seal`/`open_sealed` (AES-256-GCM), `chacha_seal`/`chacha_open` (the identity file)
+- HPKE to an X25519 key: `hpke_seal`, `hpke_open`
+- keys: `new_x25519`, `x25519_private`, `x25519_public`, `new_ed25519`, `ed25519_private`,
+  `ed25519_public`, `raw_public`, `raw_private`
+- signatures: `sign`, `signature_holds`
+- key derivation: `derive_key` (HKDF), `derived_signing_key`, `passphrase_key` (Argon2id),
+  `legacy_checkpoint_key`
+- hashes and MACs: `sha256`, `mac` (HMAC-SHA256 over `lp`), `mac_holds` (constant time)
 
 Every failure to open (wrong key, altered bytes, wrong associated data) is the same opaque
 `Unopenable`; callers turn it into a message that names the record.
@@ -30,6 +41,17 @@ class Unopenable(Exception):
 
 def new_key() -> bytes:
     return os.urandom(KEY_SIZE)
+
+
+def random_bytes(size: int) -> bytes:
+    return os.urandom(size)
+
+
+def random_below(n: int) -> int:
+    """A uniform integer in [0, n), from the OS's CSPRNG."""
+    import secrets
+
+    return secrets.randbelow(n)
 
 
 def lp(*parts: bytes | str | int) -> bytes:
@@ -87,6 +109,23 @@ def open_sealed(key: bytes, sealed: bytes, aad: bytes) -> bytes:
         raise Unopenable() from None
 
 
+def chacha_seal(key: bytes, plaintext: bytes, aad: bytes, *, _nonce: bytes | None = None) -> bytes:
+    """ChaCha20-Poly1305 (the identity file's cipher); returns nonce ‖ ciphertext ‖ tag."""
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    nonce = os.urandom(NONCE_SIZE) if _nonce is None else _nonce
+    return nonce + ChaCha20Poly1305(key).encrypt(nonce, plaintext, aad)
+
+
+def chacha_open(key: bytes, sealed: bytes, aad: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    try:
+        return ChaCha20Poly1305(key).decrypt(sealed[:NONCE_SIZE], sealed[NONCE_SIZE:], aad)
+    except (InvalidTag, ValueError):
+        raise Unopenable() from None
+
+
 def _suite():
     global _SUITE
     if _SUITE is None:
@@ -119,6 +158,42 @@ def signature_holds(public_key: Ed25519PublicKey, signature: bytes, message: byt
     return True
 
 
+def new_x25519() -> X25519PrivateKey:
+    return X25519PrivateKey.generate()
+
+
+def x25519_private(raw: bytes) -> X25519PrivateKey:
+    """ValueError unless `raw` is 32 bytes."""
+    return X25519PrivateKey.from_private_bytes(raw)
+
+
+def x25519_public(raw: bytes) -> X25519PublicKey:
+    """ValueError unless `raw` is 32 bytes."""
+    return X25519PublicKey.from_public_bytes(raw)
+
+
+def new_ed25519() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def ed25519_private(raw: bytes) -> Ed25519PrivateKey:
+    """ValueError unless `raw` is 32 bytes."""
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def ed25519_public(raw: bytes) -> Ed25519PublicKey:
+    """ValueError unless `raw` is 32 bytes."""
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def raw_public(key: X25519PublicKey | Ed25519PublicKey) -> bytes:
+    return key.public_bytes_raw()
+
+
+def raw_private(key: X25519PrivateKey | Ed25519PrivateKey) -> bytes:
+    return key.private_bytes_raw()
+
+
 # Every long-lived per-journal secret has its own label and is derived from a signed journal
 # key, so no secret is the AES key that wraps the data keys (docs/FORMATS.md, "Derived keys").
 CHECKPOINT_KEY_LABEL = "mj/v1/derive/checkpoint-key"
@@ -142,6 +217,14 @@ def derived_signing_key(key: bytes, label: str, *context: bytes | str | int) -> 
     return Ed25519PrivateKey.from_private_bytes(derive_key(key, label, *context))
 
 
+def passphrase_key(passphrase: str, salt: bytes, *, memory_kib: int, iterations: int, lanes: int) -> bytes:
+    """Argon2id of the UTF-8 passphrase, 32 bytes; the caller checks the parameters' bounds."""
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+    return Argon2id(salt=salt, length=KEY_SIZE, iterations=iterations, lanes=lanes,
+                    memory_cost=memory_kib).derive(passphrase.encode())
+
+
 def legacy_checkpoint_key(journal_key: bytes) -> Ed25519PrivateKey:
     """How journals made before signed journal keys signed their checkpoint: read once, to
     migrate them (journal/keyring.py), never to sign."""
@@ -149,7 +232,22 @@ def legacy_checkpoint_key(journal_key: bytes) -> Ed25519PrivateKey:
 
 
 def sha256(*parts: bytes) -> bytes:
+    """SHA-256 of the parts joined (not framed: frame them with `lp` where that matters)."""
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part)
     return digest.digest()
+
+
+def mac(key: bytes, *parts: bytes | str | int) -> bytes:
+    """HMAC-SHA256 of lp(*parts)."""
+    return hmac.new(key, lp(*parts), hashlib.sha256).digest()
+
+
+def mac_holds(given: str | bytes, expected: str | bytes) -> bool:
+    """Constant-time equality of a MAC read from a file with the one computed; False, not an
+    error, for a value of the wrong type or with non-ASCII characters."""
+    try:
+        return hmac.compare_digest(given, expected)
+    except TypeError:
+        return False

@@ -8,22 +8,23 @@ parameters are checked against a floor and a ceiling before any work is done.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
 import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from journal import crypto
 from journal.errors import (IdentityDamaged, JournalError, IdentityExists, NoIdentity, PassphraseUnavailable,
                             WrongPassphrase)
+from journal.private_files import write_private
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 FORMAT = "mj-identity/1"
 ROLES = ("mentee", "mentor", "manager")
@@ -44,10 +45,6 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode(), validate=True)
 
 
-def _raw(public_key: X25519PublicKey | Ed25519PublicKey) -> bytes:
-    return public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-
-
 def fingerprint_of(x25519_public: bytes, ed25519_public: bytes) -> str:
     digest = crypto.sha256(x25519_public, ed25519_public)[:16].hex()
     return " ".join(digest[i:i + 4] for i in range(0, len(digest), 4))
@@ -66,11 +63,11 @@ class Identity:
 
     @property
     def x25519_public(self) -> bytes:
-        return _raw(self.encryption_key.public_key())
+        return crypto.raw_public(self.encryption_key.public_key())
 
     @property
     def ed25519_public(self) -> bytes:
-        return _raw(self.signing_key.public_key())
+        return crypto.raw_public(self.signing_key.public_key())
 
     @property
     def fingerprint(self) -> str:
@@ -78,10 +75,8 @@ class Identity:
 
 
 def _derive(passphrase: str, salt: bytes, kdf: dict) -> bytes:
-    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-
-    return Argon2id(salt=salt, length=32, iterations=kdf["iterations"], lanes=kdf["lanes"],
-                    memory_cost=kdf["memory_kib"]).derive(passphrase.encode())
+    return crypto.passphrase_key(passphrase, salt, memory_kib=kdf["memory_kib"], iterations=kdf["iterations"],
+                                 lanes=kdf["lanes"])
 
 
 def _header_aad(header: dict) -> bytes:
@@ -139,8 +134,7 @@ def new_identity(path: Path, *, name: str, role: str, journal_id: UUID | None) -
     ensure_no_identity(path)
     if role not in ROLES:
         raise JournalError(f"role {role!r} does not exist: a role is one of {', '.join(ROLES)}")
-    return Identity(path, check_new_name(name), role, journal_id, X25519PrivateKey.generate(),
-                    Ed25519PrivateKey.generate())
+    return Identity(path, check_new_name(name), role, journal_id, crypto.new_x25519(), crypto.new_ed25519())
 
 
 def check_new_passphrase(passphrase: str) -> None:
@@ -150,38 +144,21 @@ def check_new_passphrase(passphrase: str) -> None:
 
 def save_identity(identity: Identity, passphrase: str) -> None:
     check_new_passphrase(passphrase)
-    kdf = dict(KDF_DEFAULT, name="argon2id", salt=_b64(os.urandom(16)))
+    kdf = dict(KDF_DEFAULT, name="argon2id", salt=_b64(crypto.random_bytes(16)))
     header = {
         "format": FORMAT, "name": identity.name, "role": identity.role,
         "journal_id": identity.journal_id.hex if identity.journal_id else None,
         "public": {"x25519": _b64(identity.x25519_public), "ed25519": _b64(identity.ed25519_public)},
         "kdf": kdf,
     }
-    secret = identity.encryption_key.private_bytes_raw() + identity.signing_key.private_bytes_raw()
+    secret = crypto.raw_private(identity.encryption_key) + crypto.raw_private(identity.signing_key)
     sealing_key = _derive(passphrase, _unb64(kdf["salt"]), kdf)
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-
-    nonce = os.urandom(12)
-    sealed = nonce + ChaCha20Poly1305(sealing_key).encrypt(nonce, secret, _header_aad(header))
-    _write_private(identity.path, json.dumps(dict(header, sealed=_b64(sealed)), indent=2).encode())
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write-then-rename, so a crash never leaves half an identity file."""
-    partial = path.with_name(path.name + ".partial")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(partial, path)
+    sealed = crypto.chacha_seal(sealing_key, secret, _header_aad(header))
+    try:  # written whole or not at all, so a crash never leaves half an identity file
+        write_private(identity.path, json.dumps(dict(header, sealed=_b64(sealed)), indent=2).encode(),
+                      make_parent=True)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise JournalError(f"cannot write identity file {path}: {error.strerror}") from None
+        raise JournalError(f"cannot write identity file {identity.path}: {error.strerror}") from None
 
 
 def read_header(path: Path) -> dict:
@@ -258,18 +235,16 @@ class PendingUnlock:
         return key if len(key) == 32 else self._derive()
 
     def finish(self) -> Identity:
-        from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-
         header, path = self.header, self.path
         sealed = _unb64(self.document["sealed"])
         try:
-            secret = ChaCha20Poly1305(self._sealing_key()).decrypt(sealed[:12], sealed[12:], _header_aad(header))
+            secret = crypto.chacha_open(self._sealing_key(), sealed, _header_aad(header))
         except Exception:
             raise WrongPassphrase(path) from None
-        encryption_key = X25519PrivateKey.from_private_bytes(secret[:32])
-        signing_key = Ed25519PrivateKey.from_private_bytes(secret[32:])
-        if (_raw(encryption_key.public_key()) != _unb64(header["public"]["x25519"])
-                or _raw(signing_key.public_key()) != _unb64(header["public"]["ed25519"])):
+        encryption_key = crypto.x25519_private(secret[:32])
+        signing_key = crypto.ed25519_private(secret[32:])
+        if (crypto.raw_public(encryption_key.public_key()) != _unb64(header["public"]["x25519"])
+                or crypto.raw_public(signing_key.public_key()) != _unb64(header["public"]["ed25519"])):
             raise IdentityDamaged(f"identity file {path} holds keys that do not match its public keys")
         journal_id = UUID(header["journal_id"]) if header.get("journal_id") else None
         return Identity(path, header["name"], header["role"], journal_id, encryption_key, signing_key)

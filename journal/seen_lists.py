@@ -12,15 +12,13 @@ altered on this device, and is refused until it is deleted (which starts afresh)
 
 from __future__ import annotations
 
-import hmac
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from journal import crypto
 from journal.errors import TamperedRecord
+from journal.private_files import write_private
 
 FORMAT = 1
 LABEL = "mj/v1/seen-lists"
@@ -39,13 +37,13 @@ class SeenLists:
 
     def __init__(self, identity: Any):
         self.path, self.owner = memory_path(identity.path), identity.fingerprint
-        self._key = crypto.derive_key(identity.signing_key.private_bytes_raw(), KEY_LABEL, self.owner)
+        self._key = crypto.derive_key(crypto.raw_private(identity.signing_key), KEY_LABEL, self.owner)
         self._seen: dict[str, int] | None = None
         self._changed = False
 
     def _mac(self, seen: dict[str, int]) -> str:
         canonical = json.dumps(seen, sort_keys=True, separators=(",", ":"))
-        return hmac.new(self._key, crypto.lp(LABEL, self.owner, canonical), "sha256").hexdigest()
+        return crypto.mac(self._key, LABEL, self.owner, canonical).hex()
 
     def _load(self) -> dict[str, int]:
         if self._seen is not None:
@@ -64,7 +62,7 @@ class SeenLists:
             seen = document["seen"]
             good = (len(text) <= MAX_BYTES and document["format"] == FORMAT and document["owner"] == self.owner
                     and type(seen) is dict and all(type(k) is str and type(v) is int for k, v in seen.items())
-                    and hmac.compare_digest(str(document["mac"]), self._mac(seen)))
+                    and crypto.mac_holds(str(document["mac"]), self._mac(seen)))
         except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
             good = False
         if not good:
@@ -92,15 +90,5 @@ class SeenLists:
         if not self._changed or self._seen is None:
             return
         document = {"format": FORMAT, "owner": self.owner, "seen": self._seen, "mac": self._mac(self._seen)}
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor, fresh = tempfile.mkstemp(dir=self.path.parent, prefix=".seen-lists-")
-        try:
-            with os.fdopen(descriptor, "w") as file:
-                json.dump(document, file, sort_keys=True)
-                file.flush()
-                getattr(os, "fdatasync", os.fsync)(file.fileno())
-            os.replace(fresh, self.path)
-        except BaseException:
-            Path(fresh).unlink(missing_ok=True)
-            raise
+        write_private(self.path, json.dumps(document, sort_keys=True).encode(), make_parent=True)
         self._changed = False

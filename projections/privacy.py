@@ -3,13 +3,12 @@ with small-cell suppression, and budget arithmetic. No floating point anywhere i
 
 The sampler follows Canonne, Kamath and Steinke, "The Discrete Gaussian for Differential
 Privacy" (2020), Algorithms 1 and 2: Bernoulli(exp(-γ)) built from Bernoulli(p) trials with
-rational p, then the two-sided geometric. Randomness comes from `secrets` (CSPRNG); tests
+rational p, then the two-sided geometric. Randomness comes from the OS (`crypto.random_below`); tests
 inject a seeded source through the `rng` parameter, never through a user-facing option.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol
@@ -22,7 +21,9 @@ class RandomSource(Protocol):
 class _Secrets:
     @staticmethod
     def randbelow(n: int) -> int:
-        return secrets.randbelow(n)
+        from journal.crypto import random_below
+
+        return random_below(n)
 
 
 SYSTEM_RANDOM: RandomSource = _Secrets()

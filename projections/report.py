@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,20 +52,9 @@ def write_report(path: str | Path, page: str) -> None:
     written to a fresh 0600 file beside `path` and renamed over it: an existing file's mode is
     never kept, a link planted at `path` is replaced rather than written through, and a crash
     leaves the old page or the new one, never half of one."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    from journal.private_files import write_private
+
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        write_private(path, page.encode("utf-8"))
     except OSError as error:
-        raise JournalError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), 0o600)  # exactly 0600, whatever the umask
-            out.write(page.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
         raise JournalError(f"cannot write {path}: {error.strerror}") from None

@@ -180,14 +180,14 @@ def test_an_anchor_copied_from_another_journal_is_refused(unlocked):
 
 
 def test_a_device_that_cannot_write_its_anchor_says_so_and_goes_on(unlocked, monkeypatch):
-    from journal import anchor
+    from journal import private_files
 
     app = reopen(unlocked())
 
     def refused(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(anchor.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(private_files.tempfile, "mkstemp", refused)
     write(app, 2)
     assert len(texts(app)) == 2
     assert [n for n in app.notices if "cannot write this device's anchor" in n and "Permission denied" in n]

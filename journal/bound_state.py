@@ -20,6 +20,7 @@ from eventsourcing.persistence import PersistenceError
 from domain.events import RecordEvent
 from domain.journal import JournalSnapshot, MenteeJournal
 from journal import chain, sealed_format, view_cache
+from journal.checkpoint_store import Checkpoint, CheckpointStore
 from journal.errors import JournalError, TamperedRecord
 from journal.mapper import record_name
 from journal.views import EntryView
@@ -27,9 +28,9 @@ from journal.views import EntryView
 SNAPSHOT = sealed_format.BOUND_SNAPSHOT_TOPIC
 
 
-def signed_checkpoint(app: Any) -> chain.Checkpoint:
+def signed_checkpoint(app: Any) -> Checkpoint:
     with app.recorder.datastore.transaction(commit=False) as c:
-        checkpoint = chain.read_checkpoint(c, app.journal_id)
+        checkpoint = CheckpointStore.read(c, app.journal_id)
     if checkpoint is None or not checkpoint.is_signed_by(app._checkpoint_key(app.journal_id).public_key()):
         raise TamperedRecord(f"journal {app.journal_id.hex[:8]} has no checkpoint signed by its owner")
     return checkpoint
@@ -62,7 +63,7 @@ def checked_chain(app: Any, *, accept_rollback: bool = False) -> tuple[list[Any]
     return stored, heads
 
 
-def extends_what_was_seen(app: Any, checkpoint: chain.Checkpoint) -> bool:
+def extends_what_was_seen(app: Any, checkpoint: Checkpoint) -> bool:
     """Whether the signed checkpoint continues the chain this device has seen, hashing only the
     records written since (usually none): a cheap look before any background duty reads the store."""
     seen = app.anchor.seen()

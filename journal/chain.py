@@ -4,64 +4,30 @@
 
 The chain covers ciphertext only, so it still verifies after keys are shredded. The
 checkpoint (stream, size, head, signature) moves in the same transaction as each write, which
-makes a deleted last event or a rolled-back log visible to `mj verify`.
+makes a deleted last event or a rolled-back log visible to `mj verify`; its row is
+journal/checkpoint_store.py's.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
-from journal import crypto, key_store
+from journal import crypto
+from journal.checkpoint_store import CheckpointStore
 from journal.errors import TamperedRecord
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 GENESIS = bytes(32)
 
 
 def link(head: bytes, stream_id: UUID, version: int, topic: str, blob: bytes) -> bytes:
     # lp(stream_id.hex, version, topic, blob), with the recurring frames cached
-    return hashlib.sha256(b"".join((b"\x00", head, crypto.lp_cached(stream_id.hex), crypto.lp_int(version),
-                                    crypto.lp_cached(topic), len(blob).to_bytes(4, "big"), blob))).digest()
-
-
-def checkpoint_message(stream_id: UUID, size: int, head: bytes) -> bytes:
-    return crypto.lp("mj/v1/checkpoint", stream_id.hex, size, head)
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    stream_id: UUID
-    size: int
-    head: bytes
-    signature: bytes
-
-    def is_signed_by(self, public_key: Ed25519PublicKey) -> bool:
-        return crypto.signature_holds(public_key, self.signature,
-                                      checkpoint_message(self.stream_id, self.size, self.head))
-
-
-CHECKPOINT_UPSERT = key_store.upsert("mj_checkpoints", ("stream_id", "size", "head", "signature"), ("stream_id",))
-
-
-def read_checkpoint(c: Any, stream_id: UUID) -> Checkpoint | None:
-    """The journal's checkpoint row, each column of the type and size it must have (the signature
-    is checked by the caller); a row that is not is TamperedRecord, never a Python error."""
-    c.execute("SELECT size, head, signature FROM mj_checkpoints WHERE stream_id = ?", (stream_id.hex,))
-    row = c.fetchone()
-    if row is None:
-        return None
-    size, head, signature = row
-    blobs = (bytes, bytearray, memoryview)
-    if type(size) is not int or not 0 <= size < 2**40 or not isinstance(head, blobs) or len(head) != 32 \
-            or not isinstance(signature, blobs) or len(signature) != 64:
-        raise TamperedRecord(f"the checkpoint of journal {stream_id.hex[:8]} is malformed in the store: "
-                             "run `mj verify`")
-    return Checkpoint(stream_id, size, bytes(head), bytes(signature))
+    return crypto.sha256(b"".join((b"\x00", head, crypto.lp_cached(stream_id.hex), crypto.lp_int(version),
+                                   crypto.lp_cached(topic), len(blob).to_bytes(4, "big"), blob)))
 
 
 def checkpoint_key(journal_key: bytes, journal_id: UUID) -> Ed25519PrivateKey:
@@ -69,17 +35,6 @@ def checkpoint_key(journal_key: bytes, journal_id: UUID) -> Ed25519PrivateKey:
     signed journal key. Signing with the owner's identity key instead would let anyone match
     each journal to a directory entry by trying every public key on its checkpoint."""
     return crypto.derived_signing_key(journal_key, crypto.CHECKPOINT_KEY_LABEL, journal_id.hex)
-
-
-def resign_checkpoint(c: Any, stream_id: UUID, old_key: Ed25519PrivateKey, new_key: Ed25519PrivateKey) -> bool:
-    """Migration: the checkpoint, if `old_key` signed it, signed again with `new_key`, in the caller's
-    transaction. False (nothing written) when there is no checkpoint or `old_key` did not sign it."""
-    checkpoint = read_checkpoint(c, stream_id)
-    if checkpoint is None or not checkpoint.is_signed_by(old_key.public_key()):
-        return False
-    signature = crypto.sign(new_key, checkpoint_message(stream_id, checkpoint.size, checkpoint.head))
-    c.execute(CHECKPOINT_UPSERT, (stream_id.hex, checkpoint.size, checkpoint.head, signature))
-    return True
 
 
 class Checkpointer:
@@ -96,7 +51,7 @@ class Checkpointer:
             by_stream.setdefault(stored.originator_id, []).append(stored)
         for stream_id, events in by_stream.items():
             signing_key = self.key_for(stream_id)
-            checkpoint = read_checkpoint(c, stream_id)
+            checkpoint = CheckpointStore.read(c, stream_id)
             size, head = (0, GENESIS) if checkpoint is None else (checkpoint.size, checkpoint.head)
             signed_here = checkpoint is not None and (
                 (stream_id, checkpoint.size, checkpoint.head, checkpoint.signature) in self._signed_here)
@@ -111,9 +66,8 @@ class Checkpointer:
                         f"write is record {stored.originator_version}: run `mj verify`")
                 head = link(head, stream_id, stored.originator_version, stored.topic, stored.state)
                 size += 1
-            signature = crypto.sign(signing_key, checkpoint_message(stream_id, size, head))
-            c.execute(CHECKPOINT_UPSERT, (stream_id.hex, size, head, signature))
-            self._signed_here = {(stream_id, size, head, signature)}
+            signed = CheckpointStore.sign(c, stream_id, size, head, signing_key)
+            self._signed_here = {(stream_id, size, head, signed.signature)}
 
     def head_signed(self, stream_id: UUID, size: int) -> bytes | None:
         """The head this process last signed for `stream_id`, if it was at `size` (read after a

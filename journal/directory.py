@@ -1,4 +1,8 @@
-"""The store's directory of people: self-signed entries of name, role and public keys.
+"""The store's directory of people (mj_directory): self-signed entries of name, role and public keys.
+
+    mj_directory (fingerprint, entry, signature)
+    entry = canonical JSON {"format": "mj-directory/1", "name", "role", "x25519", "ed25519"}
+    signature = Ed25519(the entry's own ed25519 key, lp("mj/v1/directory", entry))
 
 A signature only proves that whoever wrote the entry holds its keys; whether those keys belong
 to the person named is settled by comparing fingerprints out of band (`mj whoami`).
@@ -8,15 +12,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
-
-from journal import crypto
-from journal.key_store import upsert
+from journal import columns, crypto, sql
 from journal.errors import JournalError
 from journal.identity import Identity, fingerprint_of
+from journal.private_files import write_private
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 MAX_ENTRY = 16 * 1024  # a name, a role and two public keys: a few hundred bytes
 
@@ -32,11 +37,11 @@ class Person:
 
     @property
     def encryption_key(self) -> X25519PublicKey:
-        return X25519PublicKey.from_public_bytes(self.x25519)
+        return crypto.x25519_public(self.x25519)
 
     @property
     def signing_key(self) -> Ed25519PublicKey:
-        return Ed25519PublicKey.from_public_bytes(self.ed25519)
+        return crypto.ed25519_public(self.ed25519)
 
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "role": self.role, "fingerprint": self.fingerprint, "verified": self.verified}
@@ -47,36 +52,59 @@ def _entry_bytes(name: str, role: str, x25519: bytes, ed25519: bytes) -> bytes:
                        "ed25519": ed25519.hex()}, sort_keys=True, separators=(",", ":")).encode()
 
 
+class DirectoryStore:
+    """The directory's SQL for both backends; every entry it hands out has had its signature
+    and its fingerprint checked (`verified`), or is shown as unreadable."""
+
+    TABLES = ["CREATE TABLE IF NOT EXISTS mj_directory (fingerprint TEXT PRIMARY KEY, entry BLOB, signature BLOB)"]
+
+    def __init__(self, datastore: Any):
+        self.datastore = datastore
+
+    def publish(self, identity: Identity) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            self.insert(c, self.signed_entry(identity))
+
+    @staticmethod
+    def signed_entry(identity: Identity) -> tuple[str, bytes, bytes]:
+        entry = _entry_bytes(identity.name, identity.role, identity.x25519_public, identity.ed25519_public)
+        return identity.fingerprint, entry, crypto.sign(identity.signing_key, crypto.lp("mj/v1/directory", entry))
+
+    @staticmethod
+    def insert(c: Any, row: tuple[str, bytes, bytes]) -> None:
+        """In the caller's transaction (a new mentee's entry moves with her journal's first event)."""
+        c.execute(sql.upsert("mj_directory", ("fingerprint", "entry", "signature"), ("fingerprint",)), row)
+
+    def people(self) -> list[Person]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT fingerprint, entry, signature FROM mj_directory ORDER BY fingerprint")
+            rows = c.fetchall()
+        return [_person(*row) for row in rows]
+
+
+def _person(fingerprint: Any, entry: Any, signature: Any) -> Person:
+    # Only blobs of a sane size are read at all: bytes(10**12) of an integer column would
+    # allocate a terabyte, and a JSON document nested thousands deep would not parse.
+    fingerprint_text, entry, signature = (columns.text(fingerprint, limit=80), columns.blob(entry, limit=MAX_ENTRY),
+                                          columns.blob(signature, limit=MAX_ENTRY))
+    try:
+        if fingerprint_text is None or entry is None or signature is None:
+            raise ValueError("not a directory entry")
+        document = json.loads(entry)
+        x25519, ed25519 = bytes.fromhex(document["x25519"]), bytes.fromhex(document["ed25519"])
+        verified = (fingerprint_text == fingerprint_of(x25519, ed25519) and crypto.signature_holds(
+            crypto.ed25519_public(ed25519), signature, crypto.lp("mj/v1/directory", entry)))
+        return Person(str(document["name"]), str(document["role"]), fingerprint_text, x25519, ed25519, verified)
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return Person("(unreadable entry)", "?", str(fingerprint)[:64], b"", b"", False)
+
+
 def publish(datastore: Any, identity: Identity) -> None:
-    entry = _entry_bytes(identity.name, identity.role, identity.x25519_public, identity.ed25519_public)
-    signature = crypto.sign(identity.signing_key, crypto.lp("mj/v1/directory", entry))
-    with datastore.transaction(commit=True) as c:
-        c.execute(upsert("mj_directory", ("fingerprint", "entry", "signature"), ("fingerprint",)),
-                  (identity.fingerprint, entry, signature))
+    DirectoryStore(datastore).publish(identity)
 
 
 def people(datastore: Any) -> list[Person]:
-    with datastore.transaction(commit=False) as c:
-        c.execute("SELECT fingerprint, entry, signature FROM mj_directory ORDER BY fingerprint")
-        rows = c.fetchall()
-    found = []
-    blobs = (bytes, bytearray, memoryview)
-    for fingerprint, entry, signature in rows:
-        try:
-            # Only blobs of a sane size are read at all: bytes(10**12) of an integer column would
-            # allocate a terabyte, and a JSON document nested thousands deep would not parse.
-            if not isinstance(entry, blobs) or len(entry) > MAX_ENTRY or not isinstance(signature, blobs):
-                raise ValueError("not a directory entry")
-            document = json.loads(bytes(entry))
-            x25519, ed25519 = bytes.fromhex(document["x25519"]), bytes.fromhex(document["ed25519"])
-            verified = (fingerprint == fingerprint_of(x25519, ed25519) and crypto.signature_holds(
-                Ed25519PublicKey.from_public_bytes(ed25519), bytes(signature),
-                crypto.lp("mj/v1/directory", bytes(entry))))
-            found.append(Person(str(document["name"]), str(document["role"]), fingerprint, x25519, ed25519,
-                                verified))
-        except (ValueError, KeyError, TypeError, RecursionError):
-            found.append(Person("(unreadable entry)", "?", str(fingerprint)[:64], b"", b"", False))
-    return found
+    return DirectoryStore(datastore).people()
 
 
 def by_fingerprint(datastore: Any, fingerprint: str) -> Person | None:
@@ -183,8 +211,6 @@ def known_people(identity_path: Any) -> list[tuple[str, str]]:
 
 def remember(identity_path: Any, person: Person) -> None:
     """Pins `person`'s name to her fingerprint on this device: written whole, 0600, then renamed."""
-    import os
-
     path = known_people_path(identity_path)
     pinned = pins(known_people(identity_path))
     if person.fingerprint in pinned.get(name_key(person.name), set()):
@@ -192,13 +218,7 @@ def remember(identity_path: Any, person: Person) -> None:
     pinned.setdefault(name_key(person.name), set()).add(person.fingerprint)
     data = json.dumps({"format": "mj-known-people/1", "people": {k: sorted(v) for k, v in sorted(pinned.items())}},
                       indent=2, ensure_ascii=False).encode()
-    partial = path.with_name(path.name + ".partial")
     try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-        os.replace(partial, path)
+        write_private(path, data)
     except OSError as error:
         raise JournalError(f"cannot record {person.fingerprint} in {path}: {error.strerror}") from None

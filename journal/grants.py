@@ -7,7 +7,7 @@ of every column, and the checks a mentor's client makes before it believes a gra
     grant_ids = the live grant ids, sorted, as a JSON array; sequence = the journal's version
     signature = Ed25519(mentee's identity key, lp("mj/v1/live-grants", journal_id, sequence, *grant_ids))
 
-Both move in the journal's own transaction (journal/key_store.py write_keys), so the list always
+Both move in the journal's own transaction (journal/data_key_store.py write_keys), so the list always
 names exactly the releases the journal holds as active. A grant row alone is believed by nobody:
 a revoked grant put back from a copy is not in her latest list, and a list put back from a copy
 has a lower sequence than the one the mentor's device remembers (journal/seen_lists.py).
@@ -24,12 +24,10 @@ from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
-from journal import crypto
+from journal import columns, crypto, sql
 from journal.errors import TamperedRecord
 
 LIVE_LABEL = "mj/v1/live-grants"
-LIVE_TABLE = ("CREATE TABLE IF NOT EXISTS mj_live_grants (journal_id TEXT PRIMARY KEY, sequence BIGINT, "
-              "grant_ids TEXT, signature BLOB)")
 LIVE_UPSERT = ("INSERT INTO mj_live_grants (journal_id, sequence, grant_ids, signature) VALUES (?,?,?,?) "
                "ON CONFLICT (journal_id) DO UPDATE SET sequence = excluded.sequence, "
                "grant_ids = excluded.grant_ids, signature = excluded.signature")
@@ -81,41 +79,33 @@ def signed_live_list(signing_key: Any, journal_id: str, sequence: int, grant_ids
     return (journal_id, sequence, json.dumps(ids), crypto.sign(signing_key, live_message(journal_id, sequence, ids)))
 
 
-def _bytes(value: Any, limit: int) -> bytes | None:
-    if isinstance(value, (bytes, bytearray, memoryview)) and len(value) <= limit:
-        return bytes(value)
-    return None
+def _hex_id(value: Any) -> str | None:
+    return columns.text(value, limit=32, pattern=_HEX_ID)
 
 
-def _text(value: Any, pattern: re.Pattern[str]) -> str | None:
-    return value if type(value) is str and pattern.fullmatch(value) else None
+def _fingerprint(value: Any) -> str | None:
+    return columns.text(value, limit=80, pattern=_FINGERPRINT)
 
 
 def _grant_row(row: Sequence[Any]) -> GrantRow | None:
     grant_id, journal, version, mentee_fp, mentor_fp, granted_at, sealed, signature = row
-    checked = GrantRow(_text(grant_id, _HEX_ID), _text(journal, _HEX_ID), version,  # type: ignore[arg-type]
-                       _text(mentee_fp, _FINGERPRINT), _text(mentor_fp, _FINGERPRINT),  # type: ignore[arg-type]
-                       granted_at if type(granted_at) is str and len(granted_at) <= 64 else None,  # type: ignore[arg-type]
-                       _bytes(sealed, MAX_SEALED), _bytes(signature, SIGNATURE_SIZE))  # type: ignore[arg-type]
-    if None in (checked.grant_id, checked.journal_id, checked.mentee_fingerprint, checked.mentor_fingerprint,
-                checked.granted_at, checked.sealed, checked.signature):
-        return None
-    if type(version) is not int or not 1 <= version <= MAX_SEQUENCE or len(checked.signature) != SIGNATURE_SIZE:
-        return None
-    return checked
+    decoded = (_hex_id(grant_id), _hex_id(journal), columns.integer(version, 1, MAX_SEQUENCE),
+               _fingerprint(mentee_fp), _fingerprint(mentor_fp), columns.text(granted_at, limit=64),
+               columns.blob(sealed, limit=MAX_SEALED), columns.blob(signature, size=SIGNATURE_SIZE))
+    return None if None in decoded else GrantRow(*decoded)  # type: ignore[arg-type]
 
 
 def _live_list(row: Sequence[Any]) -> LiveList | None:
-    journal, sequence, text, signature = row
-    signature = _bytes(signature, SIGNATURE_SIZE)
-    if type(sequence) is not int or not 0 <= sequence <= MAX_SEQUENCE or signature is None \
-            or len(signature) != SIGNATURE_SIZE or type(text) is not str or len(text) > MAX_LIST_CHARS:
+    journal, sequence, text, signature = (_hex_id(row[0]), columns.integer(row[1], 0, MAX_SEQUENCE),
+                                          columns.text(row[2], limit=MAX_LIST_CHARS),
+                                          columns.blob(row[3], size=SIGNATURE_SIZE))
+    if journal is None or sequence is None or text is None or signature is None:
         return None
     try:
         ids = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: a list nested thousands deep
         return None
-    if type(ids) is not list or not all(_text(g, _HEX_ID) for g in ids) or len(set(ids)) != len(ids):
+    if type(ids) is not list or not all(_hex_id(g) for g in ids) or len(set(ids)) != len(ids):
         return None
     return LiveList(journal, sequence, frozenset(ids), signature)
 
@@ -128,6 +118,14 @@ def _store_error(error: BaseException) -> bool:
 class GrantStore:
     """Reads and writes of the grant tables, on either backend's cursor (SQLite `?` style)."""
 
+    LIVE_TABLE = ("CREATE TABLE IF NOT EXISTS mj_live_grants (journal_id TEXT PRIMARY KEY, sequence BIGINT, "
+                  "grant_ids TEXT, signature BLOB)")
+    TABLES = [
+        "CREATE TABLE IF NOT EXISTS mj_grants (grant_id TEXT PRIMARY KEY, journal_id TEXT, version INTEGER, "
+        "mentee_fingerprint TEXT, mentor_fingerprint TEXT, granted_at TEXT, sealed BLOB, signature BLOB)",
+        LIVE_TABLE,
+    ]
+
     def __init__(self, datastore: Any):
         self.datastore = datastore
 
@@ -139,6 +137,7 @@ class GrantStore:
         c.executemany("DELETE FROM mj_grants WHERE grant_id = ?", [(g,) for g in changes.get("grants_revoked", ())])
         live = changes.get("live_grants")
         if live is not None:
+            c.execute(sql.for_cursor(c, GrantStore.LIVE_TABLE))  # a store made before the list existed gains it
             c.execute(LIVE_UPSERT, live)
 
     def to_mentor(self, fingerprint: str) -> tuple[list[GrantRow], int]:

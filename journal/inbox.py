@@ -10,7 +10,6 @@ opened or reported again. The others stay in the inbox unopened, counted by `mj 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 
 from domain.events import LINE_LIMIT
 from domain.journal import MenteeJournal
-from journal import crypto, directory
+from journal import columns, crypto, directory
 from journal.errors import RuleBroken
 from journal.store_errors import store_errors
 
@@ -49,11 +48,38 @@ class Message:
     signature: bytes
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def feedback_body(message_id: str, text: str, about: str | None, sent_at: str, from_name: str,
+                  from_fingerprint: str) -> bytes:
+    """The plaintext a mentor seals (then pads): JSON with sorted keys, json.dumps's default spacing."""
+    return json.dumps({"message_id": message_id, "text": text, "about": about, "sent_at": sent_at,
+                       "from_name": from_name, "from_fingerprint": from_fingerprint}, sort_keys=True).encode()
+
+
+def feedback_info(message_id: str, recipient: str, sender: str) -> bytes:
+    """The HPKE info of a feedback message: its id, its recipient's and its sender's fingerprints."""
+    return crypto.lp("mj/v1/feedback", message_id, recipient, sender)
+
+
+def feedback_signed_part(message_id: str, recipient: str, sender: str, sent_at: str, sealed: bytes) -> bytes:
+    """What the mentor signs: the message's id, both fingerprints, when it was sent, and its sealed bytes."""
+    return crypto.lp("mj/v1/feedback-signature", message_id, recipient, sender, sent_at, sealed)
+
+
+def open_feedback_body(private_key: Any, message_id: str, recipient: str, sender: str, sealed: bytes) -> Any:
+    """The message's JSON body, or crypto.Unopenable (or a JSON error) if it does not open."""
+    return json.loads(crypto.unpad(crypto.hpke_open(private_key, sealed, feedback_info(message_id, recipient, sender))))
+
+
+def _size(value: Any) -> int | None:
+    return columns.integer(value, 0, 2**63 - 1)
 
 
 class InboxStore:
+    TABLES = [
+        "CREATE TABLE IF NOT EXISTS mj_inbox (message_id TEXT PRIMARY KEY, recipient_fingerprint TEXT, "
+        "sender_fingerprint TEXT, sent_at TEXT, sealed BLOB, signature BLOB)",
+    ]
+
     def __init__(self, datastore: Any):
         self.datastore = datastore
 
@@ -72,12 +98,11 @@ class InboxStore:
             rows = c.fetchall()
         found = []
         for message_id, id_length, sender, sealed_size, signature_size in rows:
-            well_formed = isinstance(message_id, str) and id_length == 32 and _ID.fullmatch(message_id)
-            key = message_id if well_formed else hashlib.sha256(
-                repr((message_id, id_length)).encode()).hexdigest()[:32]
-            sender = sender if isinstance(sender, str) and _FINGERPRINT.fullmatch(sender) else None
-            found.append(Waiting(key, message_id if well_formed else None, sender, _int(sealed_size),
-                                 _int(signature_size)))
+            well_formed = id_length == 32 and columns.text(message_id, limit=32, pattern=_ID) is not None
+            key = message_id if well_formed else crypto.sha256(repr((message_id, id_length)).encode()).hex()[:32]
+            found.append(Waiting(key, message_id if well_formed else None,
+                                 columns.text(sender, limit=39, pattern=_FINGERPRINT), _size(sealed_size),
+                                 _size(signature_size)))
         return found
 
     def fetch(self, waiting: Waiting) -> Message | None:
@@ -90,11 +115,11 @@ class InboxStore:
             row = c.fetchone()
         if row is None:
             return None
-        sent_at, sealed, signature = row
-        if not isinstance(sent_at, str) or not isinstance(sealed, (bytes, memoryview)) \
-                or not isinstance(signature, (bytes, memoryview)):
+        sent_at, sealed, signature = (columns.text(row[0], limit=64), columns.blob(row[1], limit=MAX_SEALED),
+                                      columns.blob(row[2], limit=MAX_SIGNATURE))
+        if sent_at is None or sealed is None or signature is None:
             return None
-        return Message(str(waiting.message_id), str(waiting.sender), sent_at, bytes(sealed), bytes(signature))
+        return Message(str(waiting.message_id), str(waiting.sender), sent_at, sealed, signature)
 
     def delete(self, message_id: str) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -167,12 +192,10 @@ def _import_one(app: Any, store: InboxStore, row: Waiting, imported: list[str]) 
     sender = directory.by_fingerprint(store.datastore, sender_fp)
     if sender is None or sender.role != "mentor" or not crypto.signature_holds(
             sender.signing_key, message.signature,
-            crypto.lp("mj/v1/feedback-signature", message_id, me.fingerprint, sender_fp, message.sent_at,
-                      message.sealed)):
+            feedback_signed_part(message_id, me.fingerprint, sender_fp, message.sent_at, message.sealed)):
         return f"feedback {message_id[:8]} is not signed by a mentor in the directory: not imported"
     try:
-        body = json.loads(crypto.unpad(crypto.hpke_open(
-            me.encryption_key, message.sealed, crypto.lp("mj/v1/feedback", message_id, me.fingerprint, sender_fp))))
+        body = open_feedback_body(me.encryption_key, message_id, me.fingerprint, sender_fp, message.sealed)
         text, about = body["text"], body.get("about")
         sent = datetime.fromisoformat(body["sent_at"])
         imported.append(app.update(

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from journal import sealed_format
-from journal.key_store import PostgresCursor
+from journal import columns, sealed_format
+from journal.sql import PostgresCursor
 
 MAX_SEALED = 1024  # an HPKE-sealed 32-byte key is 81 bytes; anything far larger is not one
 MAX_JK_ID = 2**31 - 1
@@ -43,6 +43,11 @@ class RefusedJournalKey:
 
 
 class JournalKeyStore:
+    TABLES = [
+        "CREATE TABLE IF NOT EXISTS mj_journal_keys (journal_id TEXT, jk_id INTEGER, sealed BLOB, "
+        "signature BLOB, PRIMARY KEY (journal_id, jk_id)) WITHOUT ROWID",
+    ]
+
     def __init__(self, datastore: Any, owner: Callable[[UUID], Any]):
         self.datastore, self.owner = datastore, owner  # owner(journal_id): the public key her rows verify under
 
@@ -60,15 +65,16 @@ class JournalKeyStore:
         return signed, refused
 
     def _check(self, journal_id: UUID, row: dict[str, Any]) -> SignedJournalKey | RefusedJournalKey:
-        jk_id, sealed, signature = row.get("jk_id"), _bytes(row.get("sealed")), row.get("signature")
-        if type(jk_id) is not int or not 1 <= jk_id <= MAX_JK_ID:
+        jk_id = columns.integer(row.get("jk_id"), 1, MAX_JK_ID)
+        sealed = columns.blob(row.get("sealed"), limit=MAX_SEALED)
+        if jk_id is None:
             return RefusedJournalKey("?", "has no valid key number")  # never echo a stranger's bytes
-        if sealed is None or not 0 < len(sealed) <= MAX_SEALED:
+        if not sealed:
             return RefusedJournalKey(jk_id, "holds no sealed key")
-        if signature is None:
+        if row.get("signature") is None:  # NULL, or no such column: a row of a store made before signatures
             return RefusedJournalKey(jk_id, "is not signed by you", unsigned=True, sealed=sealed)
-        signature = _bytes(signature)
-        label = None if signature is None or len(signature) != sealed_format.SIGNATURE_SIZE else (
+        signature = columns.blob(row.get("signature"), size=sealed_format.SIGNATURE_SIZE)
+        label = None if signature is None else (
             sealed_format.journal_key_row_label(self.owner(journal_id), signature, journal_id=journal_id, jk_id=jk_id,
                                                 sealed=sealed))
         if label is None:
@@ -76,11 +82,19 @@ class JournalKeyStore:
         return SignedJournalKey(jk_id, sealed, migrated=label == sealed_format.JK_ROW_MIGRATED_LABEL)
 
     def add(self, journal_id: UUID, jk_id: int, sealed: bytes, signing_key: Any) -> None:
-        signature = sealed_format.sign_journal_key_row(signing_key, journal_id=journal_id, jk_id=jk_id, sealed=sealed)
         with self.datastore.transaction(commit=True) as c:
-            _add_signature_column(c)  # a new journal in a store made by an older version
-            c.execute("INSERT INTO mj_journal_keys (journal_id, jk_id, sealed, signature) VALUES (?,?,?,?)",
-                      (journal_id.hex, jk_id, sealed, signature))
+            self.insert(c, self.signed_row(journal_id, jk_id, sealed, signing_key))
+
+    @staticmethod
+    def signed_row(journal_id: UUID, jk_id: int, sealed: bytes, signing_key: Any) -> tuple[str, int, bytes, bytes]:
+        signature = sealed_format.sign_journal_key_row(signing_key, journal_id=journal_id, jk_id=jk_id, sealed=sealed)
+        return journal_id.hex, jk_id, sealed, signature
+
+    @staticmethod
+    def insert(c: Any, row: tuple[str, int, bytes, bytes]) -> None:
+        """In the caller's transaction (a new journal's first key moves with its first event)."""
+        _add_signature_column(c)  # a new journal in a store made by an older version
+        c.execute("INSERT INTO mj_journal_keys (journal_id, jk_id, sealed, signature) VALUES (?,?,?,?)", row)
 
     def sign_unsigned_first_key(self, journal_id: UUID, sealed: bytes, signing_key: Any,
                                 also: Callable[[Any], bool]) -> bool:
@@ -93,7 +107,8 @@ class JournalKeyStore:
             _add_signature_column(c)
             c.execute("SELECT jk_id, sealed, signature FROM mj_journal_keys WHERE journal_id = ?", (journal_id.hex,))
             rows = c.fetchall()
-            if len(rows) != 1 or rows[0][0] != 1 or _bytes(rows[0][1]) != sealed or rows[0][2] is not None:
+            if len(rows) != 1 or columns.integer(rows[0][0], 1, 1) is None \
+                    or columns.blob(rows[0][1], limit=MAX_SEALED) != sealed or rows[0][2] is not None:
                 raise _Changed()
             if not also(c):
                 raise _Changed()
@@ -132,7 +147,3 @@ def _add_signature_column(c: Any) -> None:
 
 def _raw(c: Any) -> Any:
     return c.raw if isinstance(c, PostgresCursor) else getattr(c, "sqlite_cursor", c)
-
-
-def _bytes(value: Any) -> bytes | None:
-    return bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else None

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from journal import chain, crypto, sealed_format
+from journal.checkpoint_store import CheckpointStore
 from journal.errors import NoJournal, TamperedRecord
 from journal.identity import Identity
 from journal.journal_key_store import JournalKeyStore, RefusedJournalKey, migrate
@@ -44,11 +45,16 @@ class Keyring:
                                           crypto.JK_ROW_SIGNING_KEY_LABEL, journal_id.hex)
 
     def create(self, journal_id: UUID) -> None:
+        with self.store.datastore.transaction(commit=True) as c:
+            self.store.insert(c, self.first_key(journal_id))
+
+    def first_key(self, journal_id: UUID) -> tuple[str, int, bytes, bytes]:
+        """A new journal's first key, held from now on, and its signed row for the caller to write."""
         journal_key, jk_id = crypto.new_key(), 1
         sealed = sealed_format.seal_journal_key(journal_key, self.identity.encryption_key.public_key(),
                                                 journal_id=journal_id, jk_id=jk_id)
-        self.store.add(journal_id, jk_id, sealed, self.row_signing_key(journal_id))
         self._keys[journal_id], self._refused[journal_id] = {jk_id: journal_key}, []
+        return self.store.signed_row(journal_id, jk_id, sealed, self.row_signing_key(journal_id))
 
     def _load(self, journal_id: UUID) -> dict[int, bytes]:
         if journal_id not in self._keys:
@@ -98,7 +104,7 @@ class Keyring:
             return False
         old, new = crypto.legacy_checkpoint_key(journal_key), chain.checkpoint_key(journal_key, journal_id)
         return migrate(self.store, journal_id, row.sealed, self.row_signing_key(journal_id),
-                       lambda c: chain.resign_checkpoint(c, journal_id, old, new))
+                       lambda c: CheckpointStore.resign(c, journal_id, old, new))
 
     def current(self, journal_id: UUID) -> tuple[int, bytes]:
         keys = self._load(journal_id)

@@ -1,4 +1,4 @@
-"""The shared store on PostgreSQL: eventsourcing's own PostgreSQL recorders plus the key store.
+"""The shared store on PostgreSQL: eventsourcing's own PostgreSQL recorders plus the key store's tables.
 
 As on SQLite, the data-key wraps, the signed checkpoint and the grants commit in the same
 transaction as the events they belong to. Journal writes take eventsourcing's EXCLUSIVE lock
@@ -27,9 +27,10 @@ from eventsourcing.utils import Environment
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from journal import key_store
-from journal.key_store import PostgresCursor
-from journal.mapper import SealedStoredEvent
+from journal import data_key_store, schema
+from journal.data_key_store import DataKeyStore
+from journal.mapper import SealedStoredEvent, typed_row
+from journal.sql import PostgresCursor
 
 CONNECT_TIMEOUT_SECONDS = 5
 SCHEMA_LOCK = int.from_bytes(b"mj/schema", "big") % 2**63  # the advisory lock key for making tables
@@ -128,7 +129,7 @@ class _SealedPostgresMixin:
         self.datastore.register_type_adapters()
 
     def _add_key_tables(self) -> None:
-        self.sql_create_statements += [SQL(statement) for statement in key_store.POSTGRES_TABLES]  # type: ignore[arg-type]
+        self.sql_create_statements += [SQL(statement) for statement in schema.postgres_tables()]  # type: ignore[arg-type]
 
     def _insert_with_keys(self, stored_events: Sequence[StoredEvent], changes: dict[str, Any],
                           lock: Any = None) -> list[int]:
@@ -141,7 +142,7 @@ class _SealedPostgresMixin:
                 c.raw.execute(lock, prepare=True)
             c.raw.execute(self.insert_events_statement, (rows,))
             ids = [row[0] for row in c.raw.fetchall()] if c.raw.description else []
-            key_store.write_keys(c, self.kind, self.checkpointer, stored_events, changes)
+            data_key_store.write_keys(c, self.kind, self.checkpointer, stored_events, changes)
         return ids
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
@@ -170,8 +171,9 @@ class _SealedPostgresMixin:
             params.append(limit)
         with self.datastore.cursor() as c:
             c.execute(statement, params, prepare=True)
-            return [SealedStoredEvent(originator_id=stream_id, originator_version=r[0], topic=r[1], state=r[2],
-                                      dek_wrap=r[3], jk_id=r[4] or 0) for r in c.fetchall()]
+            return [SealedStoredEvent(originator_id=stream_id, originator_version=r[0], topic=topic, state=state,
+                                      dek_wrap=DataKeyStore.wrap(r[3]), jk_id=DataKeyStore.jk_id(r[4]))
+                    for r in c.fetchall() for topic, state in [typed_row(r[1], r[2])]]
 
 
 class SealedPostgresApplicationRecorder(_SealedPostgresMixin, PostgresApplicationRecorder):
@@ -206,7 +208,8 @@ class SealedPostgresApplicationRecorder(_SealedPostgresMixin, PostgresApplicatio
         with self.datastore.cursor() as c:
             c.execute(statement, params, prepare=True)
             return [SealedNotification(id=r[0], originator_id=r[1], originator_version=r[2], topic=r[3], state=r[4],
-                                       dek_wrap=r[5], jk_id=r[6] or 0) for r in c.fetchall()]
+                                       dek_wrap=DataKeyStore.wrap(r[5]), jk_id=DataKeyStore.jk_id(r[6]))
+                    for r in c.fetchall()]
 
 
 class SealedPostgresSnapshotRecorder(_SealedPostgresMixin, PostgresAggregateRecorder):

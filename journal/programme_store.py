@@ -11,7 +11,7 @@ for both backends, and typed decoding of every column, so that a malformed row i
         where body is the canonical JSON of {"cost", "quarter", "row"}
     mj_privacy_ledger (programme, quarter, spent)
 
-The statements are in SQLite's `?` style; the PostgreSQL cursor adapts them (journal/key_store.py).
+The statements are in SQLite's `?` style; the PostgreSQL cursor adapts them (journal/sql.py).
 """
 
 from __future__ import annotations
@@ -22,13 +22,19 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from journal import columns, sql
 from journal.errors import JournalError
-from journal.key_store import take_turns, upsert
+from journal.sql import take_turns, upsert
 
 FINGERPRINT = re.compile(r"[0-9a-f]{4}( [0-9a-f]{4}){7}")
 MAX_SEALED = 1024  # an HPKE-sealed 32-byte key is 81 bytes
 MAX_RELEASE = 64 * 1024  # a release row is a dozen figures
 RELEASE_FORMAT = "mj-programme-release/1"
+_FRACTION = re.compile(r"\d{1,12}(/\d{1,12})?")
+_PERIOD = re.compile(r"\d{4}-\d{2}")
+MAX_ROWID = 2**63 - 1
+MAX_CONTRIBUTION = 64 * 1024  # a month's sealed figures: a few hundred bytes
+MAX_VIEW = 2**31  # the manager's sealed running view
 
 
 @dataclass(frozen=True)
@@ -49,33 +55,18 @@ def _malformed(name: Any, column: str) -> JournalError:
     return JournalError(f"programme {str(name)[:80]!r} has a malformed {column} in the store: not used")
 
 
-def _text(value: Any, name: Any, column: str, limit: int = 80) -> str:
-    if not isinstance(value, str) or not value or len(value) > limit:
-        raise _malformed(name, column)
-    return value
-
-
-def _blob(value: Any, name: Any, column: str, *, size: int | None = None, limit: int = MAX_SEALED) -> bytes:
-    if not isinstance(value, (bytes, bytearray, memoryview)):
-        raise _malformed(name, column)
-    value = bytes(value)
-    if (size is not None and len(value) != size) or len(value) > limit:
-        raise _malformed(name, column)
-    return value
-
-
-def _integer(value: Any, name: Any, column: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+def _checked(value: Any, name: Any, column: str) -> Any:
+    """A column decoded by journal/columns.py, or the one-line error naming the programme."""
+    if value is None:
         raise _malformed(name, column)
     return value
 
 
 def fraction(value: Any, name: Any, column: str, low: Fraction, high: Fraction) -> Fraction:
     """A non-negative fraction written as text ("1", "1/3"), within [low, high]."""
-    if not isinstance(value, str) or not re.fullmatch(r"\d{1,12}(/\d{1,12})?", value):
-        raise _malformed(name, column)
+    text = _checked(columns.text(value, limit=25, pattern=_FRACTION), name, column)
     try:
-        number = Fraction(value)
+        number = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise _malformed(name, column) from None
     if not low <= number <= high:
@@ -83,7 +74,28 @@ def fraction(value: Any, name: Any, column: str, low: Fraction, high: Fraction) 
     return number
 
 
+def _postgres(statement: str) -> str:
+    # Contributions are paged by rowid, which PostgreSQL lacks, and a view's position is one.
+    statement = sql.postgres_ddl(statement).replace("position INTEGER", "position BIGINT")
+    if "mj_contributions" in statement:
+        statement = statement.replace("sealed BYTEA,", "sealed BYTEA, rowid BIGSERIAL UNIQUE,")
+    return statement
+
+
 class ProgrammeStore:
+    TABLES = [
+        "CREATE TABLE IF NOT EXISTS mj_programmes (name TEXT PRIMARY KEY, manager_fingerprint TEXT, "
+        "public_key BLOB, sealed_private BLOB, k INTEGER, epsilon TEXT, months INTEGER, created TEXT, signature BLOB)",
+        "CREATE TABLE IF NOT EXISTS mj_contributions (programme TEXT, period TEXT, pseudonym BLOB, sealed BLOB, "
+        "PRIMARY KEY (programme, period, pseudonym))",
+        "CREATE TABLE IF NOT EXISTS mj_programme_views (programme TEXT PRIMARY KEY, position INTEGER, sealed BLOB)",
+        "CREATE TABLE IF NOT EXISTS mj_programme_releases (programme TEXT, period TEXT, row TEXT, "
+        "PRIMARY KEY (programme, period))",
+        "CREATE TABLE IF NOT EXISTS mj_privacy_ledger (programme TEXT, quarter TEXT, spent TEXT, "
+        "PRIMARY KEY (programme, quarter))",
+    ]
+    POSTGRES_TABLES = [_postgres(statement) for statement in TABLES]
+
     def __init__(self, datastore: Any):
         self.datastore = datastore
 
@@ -108,19 +120,19 @@ class ProgrammeStore:
             known = ", ".join(self.names()) or "none"
             raise JournalError(f"no programme {name!r} in this store (known: {known})")
         _, manager_fp, public, k, epsilon, months, created, signature = found
-        manager_fp = _text(manager_fp, name, "manager fingerprint")
-        if not FINGERPRINT.fullmatch(manager_fp):
-            raise _malformed(name, "manager fingerprint")
-        return ProgrammeRow(name, manager_fp, _blob(public, name, "public key", size=32),
-                            _integer(k, name, "k", 5, 10**6),
-                            fraction(epsilon, name, "epsilon", Fraction(1, 100), Fraction(10)),
-                            _integer(months, name, "months", 1, 36), _text(created, name, "creation time", 40),
-                            _blob(signature, name, "signature", size=64))
+        return ProgrammeRow(
+            name, _checked(columns.text(manager_fp, limit=80, pattern=FINGERPRINT), name, "manager fingerprint"),
+            _checked(columns.blob(public, size=32), name, "public key"),
+            _checked(columns.integer(k, 5, 10**6), name, "k"),
+            fraction(epsilon, name, "epsilon", Fraction(1, 100), Fraction(10)),
+            _checked(columns.integer(months, 1, 36), name, "months"),
+            _checked(columns.text(created, limit=40), name, "creation time"),
+            _checked(columns.blob(signature, size=64), name, "signature"))
 
     def names(self) -> list[str]:
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT name FROM mj_programmes")
-            return sorted(r[0] for r in c.fetchall() if isinstance(r[0], str) and len(r[0]) <= 80)
+            return sorted(name for name in (columns.text(r[0], limit=80) for r in c.fetchall()) if name is not None)
 
     def sealed_private(self, name: str) -> bytes:
         with self.datastore.transaction(commit=False) as c:
@@ -128,7 +140,7 @@ class ProgrammeStore:
             found = c.fetchone()
         if found is None:
             raise JournalError(f"no programme {name!r} in this store")
-        return _blob(found[0], name, "sealed private key")
+        return _checked(columns.blob(found[0], limit=MAX_SEALED), name, "sealed private key")
 
     # -- contributions and the manager's view -------------------------------------------
 
@@ -158,18 +170,19 @@ class ProgrammeStore:
                       "ORDER BY rowid LIMIT ?", (programme, position, limit))
             rows = c.fetchall()
         # a row anyone wrote with the wrong types is skipped here, as one that does not open is by the reader
-        return [(r[0], r[1], bytes(r[2])) for r in rows if isinstance(r[0], int) and isinstance(r[1], str)
-                and isinstance(r[2], (bytes, bytearray, memoryview))]
+        decoded = [(columns.integer(r[0], 1, MAX_ROWID), columns.text(r[1], limit=20),
+                    columns.blob(r[2], limit=MAX_CONTRIBUTION)) for r in rows]
+        return [row for row in decoded if None not in row]  # type: ignore[misc]
 
     def view(self, programme: str) -> tuple[int, bytes] | None:
         """The sealed view and its position; None when there is none, or it is malformed (rebuilt)."""
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT position, sealed FROM mj_programme_views WHERE programme = ?", (programme,))
             found = c.fetchone()
-        if found is None or isinstance(found[0], bool) or not isinstance(found[0], int) or found[0] < 0 \
-                or not isinstance(found[1], (bytes, bytearray, memoryview)):
+        if found is None:
             return None
-        return found[0], bytes(found[1])
+        position, sealed = columns.integer(found[0], 0, MAX_ROWID), columns.blob(found[1], limit=MAX_VIEW)
+        return None if position is None or sealed is None else (position, sealed)
 
     def save_view(self, programme: str, position: int, sealed: bytes) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -185,10 +198,11 @@ class ProgrammeStore:
             c.execute("SELECT period, row FROM mj_programme_releases WHERE programme = ?", (programme,))
             rows = c.fetchall()
         found: list[tuple[str, dict[str, Any] | str]] = []
-        for period, text in rows:
-            if not isinstance(period, str) or not re.fullmatch(r"\d{4}-\d{2}", period):
-                found.append((str(period)[:20], "its period is malformed"))
-            elif not isinstance(text, str) or len(text) > MAX_RELEASE:
+        for raw_period, raw_text in rows:
+            period, text = columns.text(raw_period, limit=7, pattern=_PERIOD), columns.text(raw_text, limit=MAX_RELEASE)
+            if period is None:
+                found.append((str(raw_period)[:20], "its period is malformed"))
+            elif text is None:
                 found.append((period, "it is malformed"))
             else:
                 try:

@@ -8,20 +8,19 @@ first journal key, which makes re-sending idempotent and cannot be linked across
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from typing import TYPE_CHECKING, Any
 
 from domain import clock
 from journal import crypto
 from journal.errors import JournalError
 from journal.programme_store import RELEASE_FORMAT, ProgrammeRow, ProgrammeStore
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 MIN_K = 5
 
@@ -67,9 +66,9 @@ def create_programme(app: Any, name: str, *, k: int, epsilon: Fraction, months: 
         raise JournalError("epsilon must lie between 0.01 and 10 per quarter")
     if not 1 <= months <= 36:
         raise JournalError("a programme lasts 1 to 36 months")
-    key = X25519PrivateKey.generate()
-    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    sealed = crypto.hpke_seal(me.encryption_key.public_key(), key.private_bytes_raw(),
+    key = crypto.new_x25519()
+    public = crypto.raw_public(key.public_key())
+    sealed = crypto.hpke_seal(me.encryption_key.public_key(), crypto.raw_private(key),
                               crypto.lp("mj/v1/programme-key", name))
     created = clock.now().isoformat()
     signature = crypto.sign(me.signing_key, _signed_part(name, me.fingerprint, public, k, epsilon, months, created))
@@ -137,10 +136,10 @@ def programme_private_key(app: Any, programme: Programme) -> X25519PrivateKey:
     sealed = ProgrammeStore(app.recorder.datastore).sealed_private(programme.name)
     try:
         raw = crypto.hpke_open(me.encryption_key, sealed, crypto.lp("mj/v1/programme-key", programme.name))
-        key = X25519PrivateKey.from_private_bytes(raw)
+        key = crypto.x25519_private(raw)
     except (crypto.Unopenable, ValueError):
         raise JournalError(f"the private key of programme {programme.name!r} does not open: not used") from None
-    if key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw) != programme.public_key:
+    if crypto.raw_public(key.public_key()) != programme.public_key:
         raise JournalError(f"the private key of programme {programme.name!r} in the store does not match its "
                            "signed public key: not used")
     return key
@@ -148,14 +147,14 @@ def programme_private_key(app: Any, programme: Programme) -> X25519PrivateKey:
 
 def pseudonym(pseudonym_key: bytes, programme: str, period: str) -> bytes:
     """`pseudonym_key` is derived from the signed jk 1 (Keyring.pseudonym_keys), not the AES key."""
-    return hmac.new(pseudonym_key, crypto.lp("mj/v1/pseudonym", programme, period), "sha256").digest()
+    return crypto.mac(pseudonym_key, "mj/v1/pseudonym", programme, period)
 
 
 def contribute(app: Any, programme: Programme, period: str, payload: dict[str, Any]) -> bool:
     """Seals one period's bounded metrics to the programme. False when it was already sent."""
     pseudonym_key = app.keyring.pseudonym_keys(app.journal_id)[0]
     body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-    sealed = crypto.hpke_seal(X25519PublicKey.from_public_bytes(programme.public_key), crypto.pad(body),
+    sealed = crypto.hpke_seal(crypto.x25519_public(programme.public_key), crypto.pad(body),
                               crypto.lp("mj/v1/contribution", programme.name, period))
     return ProgrammeStore(app.recorder.datastore).add_contribution(
         programme.name, period, pseudonym(pseudonym_key, programme.name, period), sealed)
@@ -177,7 +176,7 @@ def open_contribution(key: X25519PrivateKey, programme: str, period: str, sealed
 
 
 def _view_key(key: X25519PrivateKey, programme: str) -> bytes:
-    return crypto.sha256(crypto.lp("mj/v1/programme-view", programme, key.private_bytes_raw()))
+    return crypto.sha256(crypto.lp("mj/v1/programme-view", programme, crypto.raw_private(key)))
 
 
 def load_view(app: Any, key: X25519PrivateKey, programme: str) -> tuple[int, dict[str, Any]]:
@@ -193,10 +192,12 @@ def load_view(app: Any, key: X25519PrivateKey, programme: str) -> tuple[int, dic
     return (found[0], view) if isinstance(view, dict) else (0, {})
 
 
-def save_view(app: Any, key: X25519PrivateKey, programme: str, position: int, view: dict[str, Any]) -> None:
-    """The view and the position it has caught up to, in one row, so in one transaction."""
+def save_view(app: Any, key: X25519PrivateKey, programme: str, position: int, view: dict[str, Any], *,
+              _nonce: bytes | None = None) -> None:
+    """The view and the position it has caught up to, in one row, so in one transaction. `_nonce`
+    is a seam for known-answer vectors only."""
     sealed = crypto.seal(_view_key(key, programme), json.dumps(view).encode(),
-                         crypto.lp("mj/v1/programme-view", programme, position))
+                         crypto.lp("mj/v1/programme-view", programme, position), _nonce=_nonce)
     ProgrammeStore(app.recorder.datastore).save_view(programme, position, sealed)
 
 

@@ -7,7 +7,6 @@ to the mentee and signed by the mentor; the mentee's client re-seals it as her o
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -57,10 +56,7 @@ def release_entry(app: Any, entry_id: str, mentor: directory.Person, history: li
     if any(e.kind == "retraction" and e.fields["target_id"] == entry_id for e in history):
         raise RuleBroken(f"entry {entry_id[:8]} was retracted: it cannot be released")
     stored = app.recorder.select_events(app.journal_id, gt=entry.version - 1, lte=entry.version)[0]
-    jk_id = sealed_format.key_id_of(stored.state)
-    dek = sealed_format.unwrap_data_key(stored.dek_wrap, journal_key=app.keyring.key(app.journal_id, jk_id),
-                                        jk_id=jk_id, stream_id=app.journal_id, version=entry.version,
-                                        topic=stored.topic)
+    dek = app.mapper.open_data_key(stored)  # a missing or altered key row: one line naming the record
     grant_id = uuid4().hex
     journal, mentee_fp = app.journal_id.hex, app.identity.fingerprint
     granted_at = clock.now().isoformat()
@@ -130,16 +126,15 @@ def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | No
         raise JournalError(f"{mentee.name} is a {mentee.role}: feedback goes to mentees")
     me, message_id = app.identity, uuid4().hex
     sent_at = clock.now().isoformat()
-    body = json.dumps({"message_id": message_id, "text": text, "about": about, "sent_at": sent_at,
-                       "from_name": me.name[:LINE_LIMIT], "from_fingerprint": me.fingerprint},
-                      sort_keys=True).encode()
+    body = feedback_body(message_id, text, about, sent_at, me.name[:LINE_LIMIT], me.fingerprint)
     sealed = crypto.hpke_seal(mentee.encryption_key, crypto.pad(body),  # padded: size says little
-                              crypto.lp("mj/v1/feedback", message_id, mentee.fingerprint, me.fingerprint))
-    signature = crypto.sign(me.signing_key, crypto.lp("mj/v1/feedback-signature", message_id, mentee.fingerprint,
-                                                      me.fingerprint, sent_at, sealed))
+                              feedback_info(message_id, mentee.fingerprint, me.fingerprint))
+    signature = crypto.sign(me.signing_key, feedback_signed_part(message_id, mentee.fingerprint, me.fingerprint,
+                                                                 sent_at, sealed))
     InboxStore(app.recorder.datastore).post(message_id, mentee.fingerprint, me.fingerprint, sent_at, sealed, signature)
     return message_id
 
 
 # Importing feedback, with her consent and within the size caps, lives with the inbox's SQL.
-from journal.inbox import InboxStore, import_feedback  # noqa: E402,F401
+from journal.inbox import (InboxStore, feedback_body, feedback_info, feedback_signed_part,  # noqa: E402,F401
+                           import_feedback)

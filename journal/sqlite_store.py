@@ -1,4 +1,4 @@
-"""The embedded SQLite store: eventsourcing's recorders plus the key store (journal/key_store.py).
+"""The embedded SQLite store: eventsourcing's recorders plus the key store's tables (journal/schema.py).
 
 Data-key wraps are written in the same transaction as their events (so a crash can leave
 neither an unreadable event nor, usually, an orphan key), and the signed checkpoint moves in
@@ -17,8 +17,9 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import (SQLiteAggregateRecorder, SQLiteApplicationRecorder,
                                   SQLiteConnection, SQLiteConnectionPool, SQLiteFactory)
 
-from journal import key_store
-from journal.mapper import SealedStoredEvent
+from journal import data_key_store, schema
+from journal.data_key_store import DataKeyStore
+from journal.mapper import SealedStoredEvent, typed_row
 
 class SecureDeletePool(SQLiteConnectionPool):
     def _create_connection(self) -> SQLiteConnection:
@@ -39,11 +40,11 @@ class _SealedRecorderMixin:
     datastore: Any
 
     def construct_create_table_statements(self) -> list[str]:
-        return super().construct_create_table_statements() + key_store.SQLITE_TABLES  # type: ignore[misc]
+        return super().construct_create_table_statements() + schema.sqlite_tables()  # type: ignore[misc]
 
     def _insert_events(self, c: Any, stored_events: Any, **kwargs: Any) -> Any:
         result = super()._insert_events(c, stored_events, **kwargs)  # type: ignore[misc]
-        key_store.write_keys(c, self.kind, self.checkpointer, stored_events, kwargs)
+        data_key_store.write_keys(c, self.kind, self.checkpointer, stored_events, kwargs)
         return result
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
@@ -68,9 +69,11 @@ class _SealedRecorderMixin:
         stream_id = UUID(stream)
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, params)
-            return [SealedStoredEvent(originator_id=stream_id, originator_version=row[0], topic=row[1],
-                                      state=row[2], dek_wrap=row[3], jk_id=row[4] or 0)
-                    for row in c.fetchall()]
+            # A row whose version is not an integer is no record (a gap the chain check refuses).
+            return [SealedStoredEvent(originator_id=stream_id, originator_version=row[0], topic=topic,
+                                      state=state, dek_wrap=DataKeyStore.wrap(row[3]),
+                                      jk_id=DataKeyStore.jk_id(row[4]))
+                    for row in c.fetchall() if type(row[0]) is int for topic, state in [typed_row(row[1], row[2])]]
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,8 @@ class SealedApplicationRecorder(_SealedRecorderMixin, SQLiteApplicationRecorder)
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, params)
             return [SealedNotification(id=r[0], originator_id=UUID(r[1]), originator_version=r[2], topic=r[3],
-                                       state=r[4], dek_wrap=r[5], jk_id=r[6] or 0) for r in c.fetchall()]
+                                       state=r[4], dek_wrap=DataKeyStore.wrap(r[5]), jk_id=DataKeyStore.jk_id(r[6]))
+                    for r in c.fetchall()]
 
 
 class SealedSnapshotRecorder(_SealedRecorderMixin, SQLiteAggregateRecorder):

@@ -19,7 +19,8 @@ from typing import Any
 from uuid import UUID
 
 from journal import crypto, sealed_format
-from journal.key_store import upsert
+from journal.checkpoint_store import ViewCacheStore
+from journal.errors import TamperedRecord
 from journal.views import EntryView
 
 CACHE_TOPIC = "mj:view-cache/2"  # sealed under sealed_format.bound_topic(CACHE_TOPIC, head at its version)
@@ -38,20 +39,17 @@ def _decode(plaintext: bytes) -> list[EntryView]:
             for i, k, at, rec, v, f in json.loads(plaintext)]
 
 
-def _row(datastore: Any, journal_id: UUID) -> Any:
-    with datastore.transaction(commit=False) as c:
-        c.execute("SELECT version, blob, wrap FROM mj_view_cache WHERE journal_id = ?", (journal_id.hex,))
-        return c.fetchone()
-
-
 def load(datastore: Any, journal_id: UUID, keyring: Any, heads: list[bytes]) -> tuple[int, list[EntryView]]:
     """(version covered, entries up to it); (0, []) when there is no cache or it does not open
     beside `heads[version]`, the chain's head after the records it covers (a cache from another
     history of the journal, from before the binding, or altered)."""
-    row = _row(datastore, journal_id)
-    if row is None or not isinstance(row[0], int) or not 0 < row[0] < len(heads):
+    try:
+        row = ViewCacheStore(datastore).read(journal_id)
+    except TamperedRecord:
         return 0, []
-    version, blob, wrap = row[0], bytes(row[1]), bytes(row[2])
+    if row is None or not row.version < len(heads):
+        return 0, []
+    version, blob, wrap = row.version, row.blob, row.wrap
     try:
         journal_key = keyring.view_cache_key(journal_id, sealed_format.key_id_of(blob))
         plaintext = sealed_format.open_event(blob, wrap, journal_key=journal_key, stream_id=journal_id,
@@ -64,10 +62,13 @@ def load(datastore: Any, journal_id: UUID, keyring: Any, heads: list[bytes]) -> 
 
 def unbound_or_absent(datastore: Any, journal_id: UUID, keyring: Any) -> bool:
     """No cache, or one sealed before the binding (never believed; the next read replaces it)."""
-    row = _row(datastore, journal_id)
+    try:
+        row = ViewCacheStore(datastore).read(journal_id)
+    except TamperedRecord:
+        return False
     if row is None:
         return True
-    version, blob, wrap = row[0], bytes(row[1]), bytes(row[2])
+    version, blob, wrap = row.version, row.blob, row.wrap
     for key_of in (keyring.view_cache_key, keyring.key):  # caches were once sealed under the journal key
         try:
             sealed_format.open_event(blob, wrap, journal_key=key_of(journal_id, sealed_format.key_id_of(blob)),
@@ -78,12 +79,12 @@ def unbound_or_absent(datastore: Any, journal_id: UUID, keyring: Any) -> bool:
     return False
 
 
-def save(datastore: Any, journal_id: UUID, keyring: Any, version: int, entries: list[EntryView], head: bytes
-         ) -> None:
+def save(datastore: Any, journal_id: UUID, keyring: Any, version: int, entries: list[EntryView], head: bytes,
+         *, _dek: bytes | None = None, _nonces: tuple[bytes, bytes] | None = None) -> None:
+    """`_dek` and `_nonces` are seams for known-answer vectors only (sealed_format.seal_event's)."""
     jk_id, journal_key = keyring.current_view_cache_key(journal_id)  # derived: never the journal key itself
     blob, wrap = sealed_format.seal_event(_encode(entries), journal_key=journal_key, jk_id=jk_id,
                                           stream_id=journal_id, version=version,
-                                          topic=sealed_format.bound_topic(CACHE_TOPIC, head))
-    with datastore.transaction(commit=True) as c:
-        c.execute(upsert("mj_view_cache", ("journal_id", "version", "blob", "wrap"), ("journal_id",)),
-                  (journal_id.hex, version, blob, wrap))
+                                          topic=sealed_format.bound_topic(CACHE_TOPIC, head), _dek=_dek,
+                                          _nonces=_nonces)
+    ViewCacheStore(datastore).write(journal_id, version, blob, wrap)

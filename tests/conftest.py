@@ -130,7 +130,11 @@ def child_env(**extra: str) -> dict[str, str]:
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: StoreLocation) -> Path:
     """Every test gets its own MJ_HOME, store and passphrase, and nothing from the real environment."""
-    home = tmp_path / "home"
+    return use_home(monkeypatch, tmp_path / "home", store)
+
+
+def use_home(monkeypatch: pytest.MonkeyPatch, home: Path, store: StoreLocation) -> Path:
+    """`mj` in this test runs with `home` as MJ_HOME on `store`, and nothing from the real environment."""
     monkeypatch.setenv("MJ_HOME", str(home))
     monkeypatch.setenv("MJ_PASSPHRASE", PASSPHRASE)
     for name in ("MJ_STORE", "MJ_IDENTITY", "MJ_PASSPHRASE_COMMAND", "EDITOR", "VISUAL", "PGPASSWORD"):

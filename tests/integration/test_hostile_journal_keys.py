@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from domain.journal import MenteeJournal
 from journal import chain, crypto, sealed_format, view_cache
 from journal.app import JournalApp
+from journal.checkpoint_store import checkpoint_message
 from journal.errors import TamperedRecord
 from journal.identity import unlock_identity
 from tests.conftest import PASSPHRASE, raw_store, store_state
@@ -251,7 +252,7 @@ def make_old_format(app: JournalApp, backend: str) -> None:
         size, head = db.execute("SELECT size, head FROM mj_checkpoints WHERE stream_id = ?",
                                 (journal_id.hex,)).fetchone()
         signature = crypto.legacy_checkpoint_key(journal_key).sign(
-            chain.checkpoint_message(journal_id, size, bytes(head)))
+            checkpoint_message(journal_id, size, bytes(head)))
         db.execute("UPDATE mj_checkpoints SET signature = ? WHERE stream_id = ?", (signature, journal_id.hex))
         blob, wrap = sealed_format.seal_event(view_cache._encode(entries), journal_key=journal_key, jk_id=1,
                                               stream_id=journal_id, version=size, topic="mj:view-cache/1")
@@ -285,7 +286,7 @@ def test_an_old_journal_is_migrated_on_first_use_and_still_reads(old_journal):
         == sealed_format.JK_ROW_MIGRATED_LABEL
     old_key = crypto.legacy_checkpoint_key(app.keyring.key(app.journal_id, 1))
     assert not crypto.signature_holds(old_key.public_key(), bytes(checkpoint_signature),
-                                      chain.checkpoint_message(app.journal_id, len(entries) + 1, bytes(head)))
+                                      checkpoint_message(app.journal_id, len(entries) + 1, bytes(head)))
     app.update(MenteeJournal.check_in, "written after the migration")
     app.close()
     again = reopen(old)  # a second process: nothing left to migrate, nothing written by a read

@@ -202,7 +202,7 @@ def test_no_directory_key_verifies_a_journal_checkpoint(exchange, home):
     """Checkpoints are signed with a key derived from the journal key, not the owner's identity
     key, so the operator cannot match journals to names by trying the directory's keys."""
     from journal.app import JournalApp
-    from journal.chain import checkpoint_message
+    from journal.checkpoint_store import checkpoint_message
     from journal.directory import people
 
     app = JournalApp(store_location(), unlock_identity(home / "identity.json", PASSPHRASE))

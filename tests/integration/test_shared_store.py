@@ -154,13 +154,13 @@ def test_no_marker_reaches_any_file_of_the_servers_data_directory(run, mentee, s
 KILLED_WORKER = """
 import sys
 from pathlib import Path
-from journal import key_store
+from journal import data_key_store
 from journal.app import JournalApp
 from journal.identity import unlock_identity
 
 store, identity, passphrase = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 app = JournalApp(store, unlock_identity(identity, passphrase))
-write_keys = key_store.write_keys
+write_keys = data_key_store.write_keys
 
 def write_keys_then_wait(c, kind, checkpointer, stored_events, changes):
     write_keys(c, kind, checkpointer, stored_events, changes)
@@ -168,7 +168,7 @@ def write_keys_then_wait(c, kind, checkpointer, stored_events, changes):
         print("inside the transaction", len(stored_events), flush=True)
         sys.stdin.read()  # until killed
 
-key_store.write_keys = write_keys_then_wait
+data_key_store.write_keys = write_keys_then_wait
 
 def batch(journal):
     for n in range(100):

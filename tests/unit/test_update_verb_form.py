@@ -21,7 +21,7 @@ def test_a_callable_without_arguments_is_still_called_with_the_journal(unlocked)
     assert app.show(entry_id).fields["text"] == "the one-argument form"
 
 
-def test_the_key_store_keywords_are_not_passed_to_the_verb(unlocked):
+def test_the_grant_keywords_for_the_events_transaction_are_not_passed_to_the_verb(unlocked):
     app = unlocked()
     calls = []
 

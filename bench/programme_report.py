@@ -31,7 +31,8 @@ def main() -> None:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
     from journal import crypto
-    from journal.app import JournalApp, enrol
+    from journal.app import JournalApp
+    from journal.enrolment import enrol
     from journal.identity import unlock_identity
     from journal.programmes import create_programme
     from projections.programme import catch_up, release_report

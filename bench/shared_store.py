@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=300, help="writes per writer process")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}")
-    from journal.app import enrol
+    from journal.enrolment import enrol
 
     with tempfile.TemporaryDirectory() as tmp, ThrowawayPostgres() as pg:
         folder = Path(tmp)

@@ -19,7 +19,7 @@ def init(session, name, role):
     Your keys are sealed in the identity file under your passphrase (Argon2id). Keep a backup
     of that file: without it and the passphrase, nobody can read the journal, including you.
     """
-    from journal.app import enrol
+    from journal.enrolment import enrol
     from journal.identity import check_new_name, ensure_no_identity
 
     ensure_no_identity(session.identity_path)  # before asking for a passphrase

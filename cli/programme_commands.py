@@ -69,9 +69,12 @@ def program_contribute(session):
     from projections.programme import contribute_closed_periods
 
     notes: list[str] = []
-    sent = contribute_closed_periods(session.app, clock.today(), notes=notes)
-    for note in notes:
-        say(esc(note, markup=False))
+    session.contribute_in_background = False  # said once, by this command, not also as a warning
+    try:
+        sent = contribute_closed_periods(session.app, clock.today(), notes=notes)
+    finally:  # what was pinned on first use is said even when a later programme is refused
+        for note in notes:
+            say(esc(note, markup=False))
     say(f"Sent {counted(sent, 'new monthly contribution')}" if sent else "Nothing new to send")
 
 

@@ -47,6 +47,7 @@ def terminal_available() -> bool:
 
 class Session:
     accept_rollback = False  # set by `mj verify --accept-rollback` before the app is made
+    contribute_in_background = True  # off for `mj program contribute`, which does it as its own command
 
     def __init__(self, store: str | None, identity: str | None):
         from journal import config
@@ -93,7 +94,8 @@ class Session:
                 app.close()
                 raise
             _import_feedback(app)
-            _contribute(app)
+            if self.contribute_in_background:
+                _contribute(app)
         return app
 
     def close(self) -> None:

@@ -10,7 +10,6 @@ from uuid import UUID
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from domain import clock
 
 TEXT_LIMIT = 10_000
 LINE_LIMIT = 500
@@ -272,47 +271,6 @@ class FeedbackReceived(RecordEvent):
         journal.received.append(self.message_id)
 
 
-ProgrammeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
-                                                  pattern=r"^[\w .-]+$")]
-
-
-class ProgrammeJoined(RecordEvent):
-    """Consent to contribute bounded, anonymised monthly metrics to a programme, under the terms
-    pinned here: its manager, the SHA-256 of its public key, k, ε and months. Joins recorded before
-    pins existed carry none; their terms are pinned on first use by a second ProgrammeJoined
-    with `first_use`, which keeps the month joined."""
-
-    kind: ClassVar[str] = "joined"
-
-    programme: ProgrammeName
-    manager_fingerprint: Fingerprint | None = None
-    public_key: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
-    k: Annotated[int, Field(ge=5, le=10**6)] | None = None
-    epsilon: Annotated[str, StringConstraints(pattern=r"^\d{1,12}(/\d{1,12})?$")] | None = None
-    months: Annotated[int, Field(ge=1, le=36)] | None = None
-    first_use: bool = False
-
-    def apply(self, journal: Any) -> None:
-        member = journal.programmes.get(self.programme)
-        if not (self.first_use and member):
-            journal.programmes[self.programme] = [clock.local_month(self.at), None]
-        pins = journal.__dict__.setdefault("programme_pins", {})  # journals from before pins
-        if self.manager_fingerprint is None:
-            pins.pop(self.programme, None)
-        else:
-            pins[self.programme] = {"manager_fingerprint": self.manager_fingerprint, "public_key": self.public_key,
-                                    "k": self.k, "epsilon": self.epsilon, "months": self.months}
-
-
-class ProgrammeLeft(RecordEvent):
-    kind: ClassVar[str] = "left"
-
-    programme: ProgrammeName
-
-    def apply(self, journal: Any) -> None:
-        journal.programmes[self.programme][1] = clock.local_month(self.at)
-
-
 EVENT_TYPES: dict[str, type[JournalEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -334,7 +292,5 @@ EVENT_TYPES: dict[str, type[JournalEvent]] = {
         ReleaseRevoked,
         SummaryPublished,
         FeedbackReceived,
-        ProgrammeJoined,
-        ProgrammeLeft,
     )
 }

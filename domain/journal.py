@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from domain import clock
 from domain import events as ev
+from domain.programme_events import ProgrammeVerbs
 from domain.consent import ConsentVerbs
 from domain.errors import RuleBroken
 
@@ -29,7 +30,7 @@ def new_entry_id() -> str:
     return uuid4().hex
 
 
-class MenteeJournal(ConsentVerbs, BaseAggregate[UUID]):
+class MenteeJournal(ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID]):
     """One mentee's journal. Ids, statuses and moments only; texts live in the sealed events."""
 
     @staticmethod
@@ -160,22 +161,6 @@ class MenteeJournal(ConsentVerbs, BaseAggregate[UUID]):
             raise RuleBroken(f"feedback {message_id[:8]} is already in this journal")
         return self._record(ev.FeedbackReceived, None, message_id=message_id, from_name=from_name,
                             from_fingerprint=from_fingerprint, text=text, about=about, sent_at=sent_at)
-
-    def join_programme(self, programme: str, *, at=None, pins: dict | None = None) -> str:
-        if programme in self.programmes and self.programmes[programme][1] is None:
-            raise RuleBroken(f"you are already in programme {programme!r}")
-        return self._record(ev.ProgrammeJoined, at, programme=programme, **(pins or {}))
-
-    def pin_programme(self, programme: str, pins: dict) -> str:
-        """Pins, on first use, the terms of a programme joined before joins pinned them."""
-        if programme not in self.programmes or programme in self.programme_pins:
-            raise RuleBroken(f"programme {programme!r} is not joined without pins")
-        return self._record(ev.ProgrammeJoined, None, programme=programme, first_use=True, **pins)
-
-    def leave_programme(self, programme: str, *, at=None) -> str:
-        if programme not in self.programmes or self.programmes[programme][1] is not None:
-            raise RuleBroken(f"you are not in programme {programme!r}")
-        return self._record(ev.ProgrammeLeft, at, programme=programme)
 
     # -- rules -------------------------------------------------------------------------
 

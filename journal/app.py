@@ -134,11 +134,16 @@ class JournalApp(Application[UUID]):
             raise NoJournal(f"{self.identity.name} is a {self.identity.role} and keeps no journal")
         return self.identity.journal_id
 
-    def create_journal(self) -> UUID:
+    def create_journal(self, *, publish: bool = False) -> UUID:
+        """Her journal's first key and first event (and, with `publish`, her directory entry), in
+        one transaction."""
+        from journal.directory import DirectoryStore
+
         with store_errors(self.store):
-            self.keyring.create(self.journal_id)
+            first_key = self.keyring.first_key(self.journal_id)
             journal = MenteeJournal.open(self.identity.name, journal_id=self.journal_id)
-            self.save(journal)
+            self.save(journal, journal_key_row=first_key,
+                      directory_entry=DirectoryStore.signed_entry(self.identity) if publish else None)
             self._remember_write(journal)
         return journal.id
 
@@ -230,14 +235,17 @@ class JournalApp(Application[UUID]):
         with store_errors(self.store):
             return {name: (joined, left) for name, (joined, left) in self._journal().programmes.items()}
 
+    def programme_membership(self) -> tuple[dict[str, tuple[str, str | None]], dict[str, dict]]:
+        """`programmes()` and `programme_pins()` from one load of the journal."""
+        with store_errors(self.store):
+            journal = self._journal()
+            return ({name: (joined, left) for name, (joined, left) in journal.programmes.items()},
+                    {name: dict(pin) for name, pin in journal.programme_pins.items()})
+
     def programme_pins(self) -> dict[str, dict]:
         """Programme name -> the terms pinned when she joined (journal/programmes.py checks rows against them)."""
         with store_errors(self.store):
             return {name: dict(pin) for name, pin in self._journal().programme_pins.items()}
-
-    def received_messages(self) -> set[str]:
-        with store_errors(self.store):
-            return set(self._journal().received)
 
     def resolve(self, prefix: str, table: str) -> str:
         """An id prefix for a goal, milestone, aspiration or action item, resolved from state."""
@@ -261,34 +269,6 @@ class JournalApp(Application[UUID]):
                                      "row(s) that you did not sign (named above): your own records verify")
         return VerifyReport(journal_id=self.journal_id.hex, records=len(stored), snapshots=snapshots,
                             head=heads[-1].hex(), checkpoint_size=len(stored))
-
-
-def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: str, passphrase: str) -> Identity:
-    """A new identity file, its signed entry in the store's directory and, for a mentee, a
-    journal: all of them, or none."""
-    from uuid import uuid4
-
-    from journal import directory
-    from journal.identity import check_new_passphrase, new_identity, save_identity
-
-    # Name, role and passphrase are all checked before the first write: a refusal leaves nothing.
-    identity = new_identity(identity_path, name=name, role=role,
-                            journal_id=uuid4() if role == "mentee" else None)
-    check_new_passphrase(passphrase)
-    save_identity(identity, passphrase)
-    try:
-        app = JournalApp(store, identity, create=True)
-        try:
-            with store_errors(store):
-                directory.publish(app.recorder.datastore, identity)
-            if role == "mentee":
-                app.create_journal()
-        finally:
-            app.close()
-    except JournalError:
-        identity_path.unlink()  # we created it a moment ago; without its journal it is useless
-        raise
-    return identity
 
 
 def resolve(prefix: str, candidates: Any, what: str) -> str:

@@ -66,8 +66,7 @@ def contribute_closed_periods(app: Any, today: date, model: JournalModel | None 
     from journal.programmes import checked_against_pin, contribute, find_programme, missing_periods
 
     sent, refused = 0, []
-    joined_programmes = app.programmes()
-    pins = app.programme_pins() if joined_programmes else {}
+    joined_programmes, pins = app.programme_membership()
     for name, (joined, left) in joined_programmes.items():
         try:
             programme = checked_against_pin(app, find_programme(app, name), pins, notes)

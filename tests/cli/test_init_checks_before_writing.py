@@ -70,7 +70,7 @@ def test_a_bad_name_is_refused_before_the_passphrase_is_asked(run, home, shared_
     ("Ada", "mentor", "short", "at least 8 characters"),
 ])
 def test_enrolment_checks_name_role_and_passphrase_before_writing(home, shared_store, name, role, passphrase, says):
-    from journal.app import enrol
+    from journal.enrolment import enrol
 
     before = store_state(shared_store)
     with pytest.raises(JournalError, match=says):
@@ -80,3 +80,29 @@ def test_enrolment_checks_name_role_and_passphrase_before_writing(home, shared_s
 
     identity = enrol(home / "ada.json", shared_store, name="Ada", role="mentor", passphrase=PASSPHRASE)
     assert identity.name == "Ada" and (home / "ada.json").exists()
+
+
+def test_a_store_that_fails_while_her_journal_is_written_keeps_nothing_of_her(run, home, shared_store, monkeypatch):
+    """Her directory entry, journal key and first record are one transaction: a failure at the
+    last leaves no entry naming her and no key row for a journal that does not exist."""
+    from eventsourcing.persistence import OperationalError
+
+    from journal.data_key_store import DataKeyStore
+
+    before = store_state(shared_store)
+    honest_insert = DataKeyStore.insert
+
+    def failing(c, kind, stored_events):
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(DataKeyStore, "insert", staticmethod(failing))
+    result = run("init", "--name", "Ada Lovelace")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("Error:")
+    assert store_state(shared_store) == before  # no directory entry, no journal-key row
+    assert not (home / "identity.json").exists()
+
+    monkeypatch.setattr(DataKeyStore, "insert", staticmethod(honest_insert))
+    assert run("init", "--name", "Ada Lovelace").exit_code == 0  # the same command, on a store that works
+    assert directory_names(run, home) == ["Ada Lovelace", "Grace"]
+    assert run("checkin", "my first day").exit_code == 0

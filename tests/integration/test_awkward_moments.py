@@ -115,7 +115,8 @@ def test_the_demo_runs(moment, run, tmp_path):
 
 def test_programme_months_and_quarters_are_local_calendar_months(moment, home, store):
     from domain.journal import MenteeJournal
-    from journal.app import JournalApp, enrol
+    from journal.app import JournalApp
+    from journal.enrolment import enrol
     from journal.identity import unlock_identity
     from journal.programmes import create_programme, find_programme, remaining
     from projections import programme as agg
@@ -148,7 +149,8 @@ def test_programme_months_and_quarters_are_local_calendar_months(moment, home, s
 
 
 def test_joining_a_programme_now_counts_from_this_local_month(moment, home, store):
-    from journal.app import JournalApp, enrol
+    from journal.app import JournalApp
+    from journal.enrolment import enrol
     from journal.identity import unlock_identity
 
     enrol(home / "ada.json", store, name="Ada", role="mentee", passphrase=PASSPHRASE)

@@ -214,3 +214,19 @@ def test_contributions_that_do_not_decode_count_for_nothing(home, store, manager
     assert agg.release_report(manager, "Spring", TODAY, rng=Seeded(3)).periods  # the honest path
     for app in mentees:
         app.close()
+
+
+def test_what_was_pinned_on_first_use_is_said_even_when_another_programme_is_refused(run, home, store, manager):
+    app = mentee_with_history(home, store, 1)  # Spring joined by an older client: pinned on first use
+    create_programme(manager, "Autumn", k=5, epsilon=Fraction(1), months=6)
+    join_programme(app, "Autumn", at=MONTHS_AGO[0] - timedelta(days=1))
+    app.close()
+    with raw_store(store) as db:  # Autumn's terms changed under its manager's signature: refused
+        db.execute("UPDATE mj_programmes SET k = 6 WHERE name = 'Autumn'")
+    result = run("--identity", str(home / "Mentee1.json"), "program", "contribute")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith(("Error:", "Warning:"))]
+    assert len(errors) == 1 and errors[0].startswith("Error:") and "Autumn" in errors[0]  # said once
+    pinned = [line for line in result.output.splitlines() if line.startswith("Pinned programme 'Spring'")]
+    assert len(pinned) == 1  # said, though the command failed
+    assert {row[0] for row in contributions(store)} == {"Spring"}  # the honest programme got its months

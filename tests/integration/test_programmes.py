@@ -6,7 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from journal.app import JournalApp, enrol
+from journal.app import JournalApp
+from journal.enrolment import enrol
 from journal.errors import JournalError
 from journal.identity import unlock_identity
 from journal.programmes import (

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from journal.app import JournalApp, enrol
+from journal.app import JournalApp
+from journal.enrolment import enrol
 from journal.identity import unlock_identity
 from tests.conftest import store_url
 

@@ -233,5 +233,8 @@ def test_events_are_frozen(journal):
 
 
 def test_every_event_is_named_in_the_past_tense():
-    for name in ev.EVENT_TYPES:
+    from journal.mapper import TYPES
+
+    assert {"CheckInRecorded", "ProgrammeJoined", "CorrespondentAccepted"} <= set(TYPES)
+    for name in set(TYPES) - {"JournalSnapshot"}:
         assert name.endswith(("ed", "Set", "Done", "Left")), name  # irregular past participles

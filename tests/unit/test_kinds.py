@@ -1,10 +1,11 @@
 """The kinds `--kind` offers are exactly the kinds of record `mj entries` can show."""
 
 from cli.reading import KINDS
-from domain.events import EVENT_TYPES, RecordEvent
+from domain.events import RecordEvent
+from journal.mapper import TYPES
 
 
 def test_every_kind_of_record_can_be_chosen_and_nothing_else():
-    shown = {cls.kind for cls in EVENT_TYPES.values() if issubclass(cls, RecordEvent)} - {"retraction"}
+    shown = {cls.kind for cls in TYPES.values() if issubclass(cls, RecordEvent)} - {"retraction"}
     assert sorted(KINDS) == sorted(shown)
     assert len(KINDS) == len(set(KINDS))

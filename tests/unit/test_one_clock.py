@@ -5,17 +5,44 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-WALL_CLOCK = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("datetime", "today"),
-              ("time", "time")}
+WALL_CLOCK = {"datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today",
+              "time.time", "time.time_ns", "time.localtime", "time.gmtime", "time.ctime"}
 ALLOWED = {ROOT / "domain" / "clock.py"}
+# What a bare name means when the module does not import it under another name.
+DEFAULT_NAMES = {"datetime": "datetime.datetime", "date": "datetime.date", "time": "time"}
+
+
+def _aliases(tree: ast.AST) -> dict[str, str]:
+    """Local name -> what it is: `import datetime as dt` gives dt -> datetime, `from datetime
+    import date as day` gives day -> datetime.date, `from time import time` gives time -> time.time."""
+    names = dict(DEFAULT_NAMES)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[alias.asname or alias.name] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def _dotted(node: ast.AST) -> list[str] | None:
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute) and (head := _dotted(node.value)) is not None:
+        return [*head, node.attr]
+    return None
 
 
 def wall_clock_reads(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    names = _aliases(tree)
     found = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and isinstance(node.func.value, ast.Name) and (node.func.value.id, node.func.attr) in WALL_CLOCK:
-            found.append(f"{path}:{node.lineno}: {node.func.value.id}.{node.func.attr}()")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and (parts := _dotted(node.func)) is not None:
+            meant = ".".join([names.get(parts[0], parts[0]), *parts[1:]])
+            if meant in WALL_CLOCK:
+                found.append(f"{path}:{node.lineno}: {'.'.join(parts)}()")
     return found
 
 
@@ -30,3 +57,13 @@ def test_the_walk_would_notice_a_wall_clock_read(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("from datetime import date, datetime\ndue = date.today()\nat = datetime.now()\n")
     assert [line.split(": ")[1] for line in wall_clock_reads(sample)] == ["date.today()", "datetime.now()"]
+
+
+def test_the_walk_sees_through_aliases(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("import datetime as dt\nimport time as t\nfrom datetime import date as day\n"
+                      "from time import time as seconds\n"
+                      "a = dt.datetime.now()\nb = dt.date.today()\nc = t.time()\nd = day.today()\ne = seconds()\n"
+                      "f = t.monotonic()\ng = dt.datetime.fromisoformat('2026-05-13')\n")
+    assert [line.split(": ")[1] for line in wall_clock_reads(sample)] == [
+        "dt.datetime.now()", "dt.date.today()", "t.time()", "day.today()", "seconds()"]

@@ -1,0 +1,40 @@
+"""Enrolment: a new person's identity file, signed directory entry and, for a mentee, journal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from journal.app import JournalApp
+from journal.config import StoreLocation
+from journal.errors import JournalError
+from journal.identity import Identity
+from journal.store_errors import store_errors
+
+
+def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: str, passphrase: str) -> Identity:
+    """A new identity file, its signed entry in the store's directory and, for a mentee, a
+    journal: all of them, or none."""
+    from uuid import uuid4
+
+    from journal import directory
+    from journal.identity import check_new_passphrase, new_identity, save_identity
+
+    # Name, role and passphrase are all checked before the first write: a refusal leaves nothing.
+    identity = new_identity(identity_path, name=name, role=role,
+                            journal_id=uuid4() if role == "mentee" else None)
+    check_new_passphrase(passphrase)
+    save_identity(identity, passphrase)
+    try:
+        app = JournalApp(store, identity, create=True)
+        try:
+            if role == "mentee":
+                app.create_journal(publish=True)  # her entry, key and first event: one transaction
+            else:
+                with store_errors(store):
+                    directory.publish(app.recorder.datastore, identity)
+        finally:
+            app.close()
+    except JournalError:
+        identity_path.unlink()  # we created it a moment ago; without its journal it is useless
+        raise
+    return identity

@@ -83,14 +83,18 @@ def extends_what_was_seen(app: Any, checkpoint: Checkpoint) -> bool:
 def load_journal(app: Any) -> MenteeJournal:
     """The journal's state, from its newest snapshot if the chain vouches for it."""
     journal_id = app.journal_id
-    newest = app.snapshots.recorder.select_events(journal_id, desc=True, limit=1)
+    # The anchor before the checkpoint: other processes of this device advance the anchor only
+    # after their writes commit, so a checkpoint read after it is never older than it.
+    seen = app.anchor.seen()
+    checkpoint = signed_checkpoint(app)
+    # The newest snapshot the checkpoint covers: a row past it (which no client wrote) must not
+    # hide the real ones and make every load replay every record.
+    newest = app.snapshots.recorder.select_events(journal_id, desc=True, limit=1, lte=checkpoint.size)
     snapshot = newest[0] if newest else None
     claimed = sealed_format.bound_head(snapshot.topic, SNAPSHOT) if snapshot is not None else None
     at = snapshot.originator_version if claimed is not None else 0
-    seen = app.anchor.seen()
     # Extend the chain from the snapshot's head, or from the anchor's if this device saw less.
     base, head = (seen.size, seen.head) if seen is not None and seen.size < at else (at, claimed or chain.GENESIS)
-    checkpoint = signed_checkpoint(app)
     tail = app.recorder.select_events(journal_id, gt=base or None, lte=checkpoint.size)
     heads = {base: head}
     for expected, record in enumerate(tail, start=base + 1):

@@ -164,15 +164,19 @@ class ProgrammeStore:
                     missing.append(period)
         return missing
 
-    def contributions_after(self, programme: str, position: int, limit: int) -> list[tuple[int, str, bytes]]:
+    def contributions_after(self, programme: str, position: int, limit: int
+                            ) -> list[tuple[int, str | None, bytes | None]]:
+        """(rowid, period, sealed) of the next `limit` rows after `position`. A row anyone wrote with
+        the wrong types comes back with None for the column that does not decode: the reader skips
+        it as it skips one that does not open, and moves its position past it all the same (a
+        batch of nothing but such rows must not read as the end)."""
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT rowid, period, sealed FROM mj_contributions WHERE programme = ? AND rowid > ? "
                       "ORDER BY rowid LIMIT ?", (programme, position, limit))
             rows = c.fetchall()
-        # a row anyone wrote with the wrong types is skipped here, as one that does not open is by the reader
         decoded = [(columns.integer(r[0], 1, MAX_ROWID), columns.text(r[1], limit=20),
                     columns.blob(r[2], limit=MAX_CONTRIBUTION)) for r in rows]
-        return [row for row in decoded if None not in row]  # type: ignore[misc]
+        return [row for row in decoded if row[0] is not None]  # type: ignore[misc]
 
     def view(self, programme: str) -> tuple[int, bytes] | None:
         """The sealed view and its position; None when there is none, or it is malformed (rebuilt)."""

@@ -54,7 +54,10 @@ class _SealedRecorderMixin:
         statement = (f"SELECT e.originator_version, e.topic, e.state, k.wrap, k.jk_id "
                      f"FROM {self.events_table_name} e LEFT JOIN mj_data_keys k "
                      "ON k.stream_id = e.originator_id AND k.kind = ? "
-                     "AND k.version = e.originator_version WHERE e.originator_id = ? ")
+                     "AND k.version = e.originator_version WHERE e.originator_id = ? "
+                     # A row whose version is not an integer is no record (a gap the chain check
+                     # refuses), and must not take the place of a real one under LIMIT.
+                     "AND typeof(e.originator_version) = 'integer' ")
         params: list[Any] = [self.kind, stream]
         if gt is not None:
             statement += "AND e.originator_version > ? "
@@ -69,7 +72,6 @@ class _SealedRecorderMixin:
         stream_id = UUID(stream)
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, params)
-            # A row whose version is not an integer is no record (a gap the chain check refuses).
             return [SealedStoredEvent(originator_id=stream_id, originator_version=row[0], topic=topic,
                                       state=state, dek_wrap=DataKeyStore.wrap(row[3]),
                                       jk_id=DataKeyStore.jk_id(row[4]))

@@ -96,6 +96,8 @@ def catch_up(app: Any, name: str, progress: Callable[[int], None] | None = None,
     while batch := programmes.contributions_after(app, name, position, BATCH):
         for rowid, period, sealed in batch:
             position = rowid
+            if period is None or sealed is None:  # a row the store class could not decode
+                continue
             try:  # anyone can seal a row to the programme key: one that does not decode counts for nothing
                 payload = programmes.open_contribution(key, name, period, sealed)
                 metrics, cohort = dict(payload["metrics"]), payload["cohort"]

@@ -186,3 +186,32 @@ def test_mj_says_once_that_a_snapshot_is_not_believed_and_the_write_goes_on(two_
     assert "Traceback" not in result.stderr
     verified = run("verify")
     assert verified.exit_code == 1 and "the snapshot at record 100" in verified.stderr
+
+
+@pytest.mark.parametrize("junk_version", [10**12, "zzz"], ids=["far-future", "text"])
+def test_a_junk_snapshot_row_hides_no_real_snapshot(two_snapshots, junk_version):
+    """A row no client wrote, placed where "the newest snapshot" is looked up (a version past the
+    journal, or on SQLite a text version, which sorts after every number), must not make each
+    load replay every record: the newest real snapshot the checkpoint covers is used."""
+    app = two_snapshots
+    if app.store.is_postgres and isinstance(junk_version, str):
+        pytest.skip("PostgreSQL's integer column refuses a text version")
+    topic, state, _ = snapshot_row(app, 2 * SNAPSHOT_INTERVAL)
+    with raw_store(app.store) as db:
+        db.execute("INSERT INTO stored_snapshots (originator_id, originator_version, topic, state) VALUES (?,?,?,?)",
+                   (app.journal_id.hex, junk_version, topic, state))
+    app.close()
+    again = reopen(app)
+    tails = []
+    select = again.recorder.select_events
+
+    def spy(*args, **kwargs):
+        tails.append(kwargs.get("gt"))
+        return select(*args, **kwargs)
+
+    again.recorder.select_events = spy
+    again.update(MenteeJournal.check_in, "after the junk row")
+    assert tails[0] == 2 * SNAPSHOT_INTERVAL  # the tail after the real snapshot, not a replay from 1
+    assert again.notices == []
+    assert texts(again)[-1] == "after the junk row"  # the honest path
+    again.close()

@@ -216,6 +216,26 @@ def test_contributions_that_do_not_decode_count_for_nothing(home, store, manager
         app.close()
 
 
+def test_a_whole_batch_of_malformed_contributions_does_not_stop_the_count(home, store, manager, monkeypatch):
+    """Rows the store class cannot decode still move the manager's position on: a batch made of
+    nothing but them must not read as the end of the contributions."""
+    monkeypatch.setattr(agg, "BATCH", 3)  # the attack needs a whole batch of bad rows: 3, not 2,000
+    with raw_store(store) as db:
+        for n in range(3):  # a period no client writes (too long) and a sealed value that is no contribution
+            db.execute("INSERT INTO mj_contributions (programme, period, pseudonym, sealed) VALUES (?,?,?,?)",
+                       ("Spring", "2026-03" + "x" * 30, bytes([n]) * 32, b"junk"))
+    mentees = [joined_mentee(home, store, n) for n in range(5)]
+    for app in mentees:
+        assert agg.contribute_closed_periods(app, TODAY) >= 3
+    _, view = agg.catch_up(manager, "Spring")
+    with raw_store(store) as db:
+        db.execute("DELETE FROM mj_contributions WHERE length(period) > 7")
+    _, honest = agg.catch_up(manager, "Spring", from_scratch=True)
+    assert honest and view == honest  # every honest month counted, past the bad batch
+    for app in mentees:
+        app.close()
+
+
 def test_what_was_pinned_on_first_use_is_said_even_when_another_programme_is_refused(run, home, store, manager):
     app = mentee_with_history(home, store, 1)  # Spring joined by an older client: pinned on first use
     create_programme(manager, "Autumn", k=5, epsilon=Fraction(1), months=6)

@@ -194,9 +194,7 @@ def bad_value(kind: str, declared: str, backend: str, seed: str) -> Any:
         return -1
     if kind == "huge":
         if integer:
-            if postgres and declared == "INTEGER":
-                raise Impossible("2**62 is out of range for PostgreSQL's INTEGER")
-            return 2 ** 62
+            return 2 ** 31 - 1 if postgres and declared == "INTEGER" else 2 ** 62  # the largest each holds
         if uuid:
             raise Impossible("a UUID column on PostgreSQL holds no 2 MB value")
         return rng.randbytes(HUGE) if binary else "x" * HUGE
@@ -248,3 +246,16 @@ def column_is_not_null(store, table: str, column: str) -> bool:
         (nullable,) = db.execute("SELECT is_nullable FROM information_schema.columns WHERE table_schema = 'public' "
                                  "AND table_name = ? AND column_name = ?", (physical(table, store), column)).fetchone()
     return nullable == "NO"
+
+
+def damage(store, backend: str, table: str, column: str, kind: str, declared: str) -> Any:
+    """The value this kind of damage writes into this column, or Impossible when the backend
+    refuses it: SQLite's rowid holds only integers; a NOT NULL column no NULL; PostgreSQL's
+    index on a key column no 2 MB value; its typed columns what `bad_value` says."""
+    if column == "rowid" and kind in ("null", "text"):
+        raise Impossible("SQLite's rowid holds only integers")
+    if kind == "null" and column_is_not_null(store, table, column):
+        raise Impossible(f"{table}.{column} is declared NOT NULL: the database refuses the damage")
+    if kind == "huge" and store.is_postgres and "INT" not in declared and column_is_a_key(store, table, column):
+        raise Impossible(f"{table}.{column} is a key on PostgreSQL, whose index holds no 2 MB value")
+    return bad_value(kind, declared, backend, f"{table}.{column}-{kind}")

@@ -35,7 +35,8 @@ def main() -> None:
     from journal.enrolment import enrol
     from journal.identity import unlock_identity
     from journal.programmes import create_programme
-    from projections.programme import catch_up, release_report
+    from projections.programme_release import release_report
+    from projections.programme_view import catch_up
 
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{args.mentees:,} mentees × {args.months} months")

@@ -140,7 +140,8 @@ def _programme_story(console, home: Path) -> None:
     from journal.directory import publish
     from journal.identity import new_identity, save_identity
     from journal.programmes import create_programme
-    from projections.programme import CATALOGUE, release_report, render_programme_report
+    from projections.programme_page import render_programme_report
+    from projections.programme_release import CATALOGUE, release_report
     from projections.report import write_report
 
     console.print(Rule("A programme manager sees only noisy aggregates"))
@@ -155,7 +156,7 @@ def _programme_story(console, home: Path) -> None:
     report = release_report(manager, "Spring cohort", clock.today())
     console.print(f"{events:,} sealed events from 40 mentees; {sent} monthly contributions, each sealed to the "
                   "programme under a pseudonym, with no name and no journal id.")
-    table = Table(title=f"Released with ε = {report.epsilon_spent} this quarter (k = {report.k})", box=None,
+    table = Table(title=f"Released with ε = {report.epsilon_spent} (k = {report.k})", box=None,
                   header_style="bold")
     for column in ("period", *CATALOGUE[:4], "confidence"):
         table.add_column(column, justify="right")
@@ -164,17 +165,17 @@ def _programme_story(console, home: Path) -> None:
     console.print(table)
     if report.waiting:
         console.print(f"{', '.join(w['period'] for w in report.waiting)}: {report.waiting[0]['reason']} "
-                      "(each month is released once, at a third of a quarter's ε).")
+                      "(each month is released once, at a third of its own quarter's ε).")
     page = home / "programme.html"
     write_report(page, render_programme_report(report))
-    console.print(f"Suppressed cells had fewer than k mentees. Programme page with charts: {page}")
+    console.print(f"A cell is suppressed when its noisy count is under k. Programme page with charts: {page}")
     manager.close()
 
 
 def _send_all(home: Path, identities: list) -> int:
     """Each simulated mentee's client sends its closed months (as it would on its next command)."""
     from journal.app import JournalApp
-    from projections.programme import contribute_closed_periods
+    from projections.member_months import contribute_closed_periods
 
     sent = 0
     for identity in identities:

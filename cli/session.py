@@ -153,7 +153,7 @@ def _import_feedback(app: Any) -> None:
 def _contribute(app: Any) -> None:
     """Closed months of joined programmes are sent at the mentee's next command."""
     from domain import clock
-    from projections.programme import contribute_closed_periods
+    from projections.member_months import contribute_closed_periods
 
     from journal.store_errors import store_errors
 

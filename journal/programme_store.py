@@ -242,7 +242,7 @@ class ProgrammeStore:
             spent = max(self._spent(c.fetchone(), programme), floor)
             if spent + cost > budget:
                 raise JournalError(f"the privacy budget of {programme!r} for {quarter} is spent "
-                                   f"({spent} of {budget}); the next release is possible next quarter")
+                                   f"({spent} of {budget}): its months cannot be released")
             c.execute(upsert("mj_privacy_ledger", ("programme", "quarter", "spent"), ("programme", "quarter")),
                       (programme, quarter, str(spent + cost)))
         return budget - spent - cost

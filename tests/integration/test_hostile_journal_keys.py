@@ -160,13 +160,13 @@ def test_the_view_cache_is_not_sealed_under_the_journal_key_itself(many):
 def test_a_planted_key_does_not_change_her_pseudonyms_or_resend_her_months(home, store):
     from tests.integration.test_programmes import TODAY, contributions, mentee_with_history, person
     from journal.programmes import create_programme
-    from projections import programme as agg
+    from projections import member_months
     from fractions import Fraction
 
     manager = person(home, store, "Morgan", "manager")
     create_programme(manager, "Spring", k=5, epsilon=Fraction(1), months=6)
     app = mentee_with_history(home, store, 1)
-    sent = agg.contribute_closed_periods(app, TODAY)
+    sent = member_months.contribute_closed_periods(app, TODAY)
     assert sent >= 3
     before = sorted(bytes(r[2]) for r in contributions(store))
     app.close()
@@ -177,7 +177,7 @@ def test_a_planted_key_does_not_change_her_pseudonyms_or_resend_her_months(home,
         db.execute("INSERT INTO mj_journal_keys (journal_id, jk_id, sealed) VALUES (?,?,?)",
                    (app.journal_id.hex, 2, sealed))
     again = reopen(app)
-    assert agg.contribute_closed_periods(again, TODAY) == 0  # nothing re-sent under a new pseudonym
+    assert member_months.contribute_closed_periods(again, TODAY) == 0  # nothing re-sent under a new pseudonym
     assert sorted(bytes(r[2]) for r in contributions(store)) == before
     again.close()
     manager.close()
@@ -327,13 +327,13 @@ def test_months_sent_before_the_migration_are_not_sent_again(home, store, backen
     from fractions import Fraction
 
     from journal.programmes import create_programme, pseudonym
-    from projections import programme as agg
+    from projections import member_months
     from tests.integration.test_programmes import TODAY, contributions, mentee_with_history, person
 
     manager = person(home, store, "Morgan", "manager")
     create_programme(manager, "Spring", k=5, epsilon=Fraction(1), months=6)
     app = mentee_with_history(home, store, 1)
-    sent = agg.contribute_closed_periods(app, TODAY)
+    sent = member_months.contribute_closed_periods(app, TODAY)
     journal_key = app.keyring.key(app.journal_id, 1)
     new_key = app.keyring.pseudonym_keys(app.journal_id)[0]
     with raw_store(store) as db:  # as the previous version sent them: pseudonyms keyed by jk 1 itself
@@ -343,7 +343,7 @@ def test_months_sent_before_the_migration_are_not_sent_again(home, store, backen
     old_rows = sorted(bytes(r[2]) for r in contributions(store))
     make_old_format(app, backend)
     migrated = reopen(app)
-    assert agg.contribute_closed_periods(migrated, TODAY) == 0
+    assert member_months.contribute_closed_periods(migrated, TODAY) == 0
     assert sorted(bytes(r[2]) for r in contributions(store)) == old_rows and len(old_rows) == sent
     migrated.close()
     manager.close()

@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 MIN_K = 5
+EPSILON_RANGE = (Fraction(1, 100), Fraction(10))  # per quarter
+
+
+def check_epsilon(epsilon: Fraction) -> None:
+    if not EPSILON_RANGE[0] <= epsilon <= EPSILON_RANGE[1]:
+        raise JournalError("epsilon must lie between 0.01 and 10 per quarter")
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,7 @@ def create_programme(app: Any, name: str, *, k: int, epsilon: Fraction, months: 
         raise JournalError(f"{name!r} is not a programme name: use letters, digits, spaces, '.', '-' or '_'")
     if k < MIN_K:
         raise JournalError(f"k must be at least {MIN_K}: smaller cells identify people")
-    if not (Fraction(1, 100) <= epsilon <= 10):
-        raise JournalError("epsilon must lie between 0.01 and 10 per quarter")
+    check_epsilon(epsilon)
     if not 1 <= months <= 36:
         raise JournalError("a programme lasts 1 to 36 months")
     key = crypto.new_x25519()
@@ -99,10 +104,23 @@ def _manager_key(app: Any, fingerprint: str) -> Any:
 
 
 def join_programme(app: Any, name: str, *, at: Any = None) -> Programme:
-    """Joins, pinning the manager, the programme key and the terms in her journal."""
+    """Joins, pinning the manager, the programme key and the terms in her journal. Joining `at`
+    an earlier moment (a late joiner backfilling) consents to the months from that one on, never
+    to months before the programme existed. Days, not moments, as for other records."""
+    from datetime import datetime
+
     from domain.journal import MenteeJournal
 
     programme = find_programme(app, name)
+    if at is not None:
+        try:
+            created = clock.local_day(datetime.fromisoformat(programme.created))
+        except ValueError:  # signed, but not a time: no date can be shown to follow it
+            raise JournalError(f"programme {programme.name!r} has no readable creation time: "
+                               "join it without --at") from None
+        if (day := clock.local_day(at)) < created:
+            raise JournalError(f"a join dated {day} is before programme {programme.name!r} was created "
+                               f"({created}): give a date from {created} on")
     app.update(MenteeJournal.join_programme, programme.name, at=at, pins=programme.pin())
     return programme
 

@@ -190,15 +190,17 @@ def meeting():
 @click.option("--concern", "concerns", multiple=True, help="An incidental concern raised first (repeatable).")
 @click.option("--next-focus", help="What the next meeting will focus on.")
 @click.option("--action", "actions", multiple=True, help="An action item agreed (repeatable).")
+@click.option("--rating", type=RATING, help="How useful this meeting was for you, 1 (not at all) to 5 (very).")
 @at_option
 @pass_session
-def meeting_log(session, minutes, focus, concerns, next_focus, actions, at):
+def meeting_log(session, minutes, focus, concerns, next_focus, actions, rating, at):
     """Log a meeting: incidental concerns → main focus → next focus, with action items."""
     from domain.journal import MenteeJournal
 
     entry_id = session.app.update(MenteeJournal.log_meeting, minutes=minutes, focus=focus, concerns=concerns,
-                                  next_focus=next_focus, actions=actions, at=at)
-    recorded("meeting", entry_id, f"{minutes} min, {counted(len(actions), 'action item')}")
+                                  next_focus=next_focus, actions=actions, rating=rating, at=at)
+    rated = f", rated {rating}/5" if rating else ""
+    recorded("meeting", entry_id, f"{minutes} min, {counted(len(actions), 'action item')}{rated}")
 
 
 @click.group()

@@ -166,15 +166,23 @@ class ActionItem(BaseModel):
 
 
 class MeetingLogged(RecordEvent):
-    """A mentoring meeting: incidental concerns first, then the main focus, then what is next."""
+    """A mentoring meeting: incidental concerns first, then the main focus, then what is next.
+    Version 2 added `rating`: how useful the meeting was for her, 1 to 5."""
 
     kind: ClassVar[str] = "meeting"
+    class_version: ClassVar[int] = 2
 
     minutes: Annotated[int, Field(ge=1, le=600)]
     concerns: tuple[Line, ...] = ()
     focus: Text
     next_focus: Text | None = None
     actions: tuple[ActionItem, ...] = ()
+    rating: Rating | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        # Version 1 meetings were not rated: no rating is not a low one.
+        state.setdefault("rating", None)
 
     def apply(self, journal: Any) -> None:
         for action in self.actions:

@@ -114,10 +114,10 @@ class MenteeJournal(ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID]):
         return self._record(ev.MilestoneReached, when, milestone_id=milestone_id, evidence=evidence)
 
     def log_meeting(self, *, minutes: int, focus: str, concerns=(), next_focus=None,
-                    actions=(), at=None) -> str:
+                    actions=(), rating=None, at=None) -> str:
         items = tuple({"id": new_entry_id(), "text": text} for text in actions)
         return self._record(ev.MeetingLogged, at, minutes=minutes, focus=focus,
-                            concerns=tuple(concerns), next_focus=next_focus, actions=items)
+                            concerns=tuple(concerns), next_focus=next_focus, actions=items, rating=rating)
 
     def complete_action(self, action_id: str, *, at=None) -> str:
         if self._require_live(action_id, self.actions, "action item") == "done":

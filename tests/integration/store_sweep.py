@@ -15,6 +15,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+import time_machine
 
 from tests.conftest import PASSPHRASE, raw_store
 
@@ -120,7 +121,8 @@ def write_story(run, home: Path, store) -> Story:
     ok(*grace, "init", "--name", "Grace Hopper", "--role", "mentor")
     ok(*alan, "init", "--name", "Alan Turing", "--role", "mentor")
     ok(*morgan, "init", "--name", "Morgan Reid", "--role", "manager")
-    ok(*morgan, "program", "create", "Spring", "--k", "5")
+    with time_machine.travel(datetime(2026, 1, 19, 12).astimezone(), tick=False):  # before Ada joins it
+        ok(*morgan, "program", "create", "Spring", "--k", "5")
     # A snapshot and a view cache only come after 50 records: lowered while the story is written,
     # so that their tables have rows to damage without fifty records in every example.
     with pytest.MonkeyPatch.context() as patch:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 import pytest
+import time_machine
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from journal import crypto
@@ -23,15 +24,21 @@ from journal.programmes import (
     open_contribution,
     programme_private_key,
 )
-from projections import programme as agg
+from projections import member_months, programme_release, programme_view
 from tests.conftest import raw_store, store_state
 from tests.integration.test_programmes import MONTHS_AGO, TODAY, Seeded, contributions, mentee_with_history, person
+
+
+def created_before_the_history(app, name: str) -> None:
+    """A programme created before the months its members join it at (a join is never dated earlier)."""
+    with time_machine.travel(MONTHS_AGO[0] - timedelta(days=2), tick=False):
+        create_programme(app, name, k=5, epsilon=Fraction(1), months=6)
 
 
 @pytest.fixture
 def manager(home, store):
     app = person(home, store, "Morgan", "manager")
-    create_programme(app, "Spring", k=5, epsilon=Fraction(1), months=6)
+    created_before_the_history(app, "Spring")
     yield app
     app.close()
 
@@ -61,7 +68,7 @@ def test_join_pins_the_manager_the_key_and_the_terms(home, store, manager):
     assert pin["manager_fingerprint"] == manager.identity.fingerprint
     assert pin["public_key"] == crypto.sha256(programme.public_key).hex()
     assert (pin["k"], pin["epsilon"], pin["months"]) == (5, "1", 6)
-    assert agg.contribute_closed_periods(app, TODAY) >= 3  # the honest path
+    assert member_months.contribute_closed_periods(app, TODAY) >= 3  # the honest path
     app.close()
 
 
@@ -74,12 +81,12 @@ def test_another_managers_row_under_the_same_name_gets_nothing(home, store, mana
     create_programme(mallory, "Spring", k=5, epsilon=Fraction(1), months=6)
     before = store_state(store)
     with pytest.raises(JournalError, match="'Spring'.*(manager|pinned)") as refused:
-        agg.contribute_closed_periods(app, TODAY)
+        member_months.contribute_closed_periods(app, TODAY)
     assert "\n" not in str(refused.value)
     assert store_state(store) == before  # nothing sent, nothing written
     assert contributions(store) == []
     put_back(store, original)  # the honest row again: her months go to Morgan
-    assert agg.contribute_closed_periods(app, TODAY) >= 3
+    assert member_months.contribute_closed_periods(app, TODAY) >= 3
     key = programme_private_key(manager, find_programme(manager, "Spring"))
     for programme, period, _, sealed in contributions(store):
         assert open_contribution(key, programme, period, bytes(sealed))["metrics"]
@@ -103,10 +110,10 @@ def test_new_terms_after_she_joined_are_refused(home, store, manager):
     resign_terms(store, manager, k=5, epsilon="10", months=36)
     assert find_programme(app, "Spring").epsilon == 10  # validly signed by her manager...
     with pytest.raises(JournalError, match="'Spring'.*pinned"):  # ...but not what she agreed to
-        agg.contribute_closed_periods(app, TODAY)
+        member_months.contribute_closed_periods(app, TODAY)
     assert contributions(store) == []
     put_back(store, original)
-    assert agg.contribute_closed_periods(app, TODAY) >= 3
+    assert member_months.contribute_closed_periods(app, TODAY) >= 3
     app.close()
 
 
@@ -114,13 +121,13 @@ def test_a_joined_programme_from_before_pins_is_pinned_on_first_use(home, store,
     app = mentee_with_history(home, store, 1)  # joined by an older client: nothing pinned
     assert "Spring" not in app.programme_pins()
     notes: list[str] = []
-    assert agg.contribute_closed_periods(app, TODAY, notes=notes) >= 3
+    assert member_months.contribute_closed_periods(app, TODAY, notes=notes) >= 3
     assert any("pinned" in note and "Spring" in note for note in notes)
     assert app.programme_pins()["Spring"]["manager_fingerprint"] == manager.identity.fingerprint
     assert app.programmes()["Spring"][0] == f"{MONTHS_AGO[0] - timedelta(days=1):%Y-%m}"  # joined month kept
     resign_terms(store, manager, k=6, epsilon="1", months=6)  # from now on, a change is refused
     with pytest.raises(JournalError, match="'Spring'.*pinned"):
-        agg.contribute_closed_periods(app, TODAY)
+        member_months.contribute_closed_periods(app, TODAY)
     app.close()
 
 
@@ -139,19 +146,19 @@ def test_a_private_key_that_is_not_the_signed_one_is_refused(home, store, manage
 def test_a_release_the_manager_did_not_sign_is_not_shown(home, store, manager):
     mentees = [joined_mentee(home, store, n) for n in range(6)]
     for app in mentees:
-        agg.contribute_closed_periods(app, TODAY)
-    forged = {"period": "2026-01"} | {name: 999 for name in agg.CATALOGUE if name != "retention"}
+        member_months.contribute_closed_periods(app, TODAY)
+    forged = {"period": "2026-01"} | {name: 999 for name in programme_release.CATALOGUE if name != "retention"}
     with raw_store(store) as db:
         db.execute("INSERT INTO mj_programme_releases (programme, period, row) VALUES (?,?,?)",
                    ("Spring", "2026-01", json.dumps(forged)))
-    report = agg.release_report(manager, "Spring", TODAY, rng=Seeded(1))
+    report = programme_release.release_report(manager, "Spring", TODAY, rng=Seeded(1))
     assert [row["period"] for row in report.periods] == ["2026-02", "2026-03", "2026-04"]  # the honest path
     assert all(row["active mentees"] != 999 for row in report.periods)
     assert len(report.ignored) == 1 and "2026-01" in report.ignored[0] and "\n" not in report.ignored[0]
     with raw_store(store) as db:  # a release signed by someone else, over one the manager made
         db.execute("UPDATE mj_programme_releases SET row = ? WHERE period = '2026-03'",
                    (json.dumps(forged | {"period": "2026-03"}),))
-    again = agg.release_report(manager, "Spring", TODAY, rng=Seeded(2))
+    again = programme_release.release_report(manager, "Spring", TODAY, rng=Seeded(2))
     assert all(row["active mentees"] != 999 for row in again.periods)
     assert any("2026-03" in line for line in again.ignored)
     for app in mentees:
@@ -192,8 +199,8 @@ def test_a_malformed_programme_row_is_one_line_for_everyone(run, home, store, co
 def test_contributions_that_do_not_decode_count_for_nothing(home, store, manager):
     mentees = [joined_mentee(home, store, n) for n in range(5)]
     for app in mentees:
-        agg.contribute_closed_periods(app, TODAY)
-    _, honest = agg.catch_up(manager, "Spring")
+        member_months.contribute_closed_periods(app, TODAY)
+    _, honest = programme_view.catch_up(manager, "Spring")
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
     public = X25519PublicKey.from_public_bytes(find_programme(manager, "Spring").public_key)
@@ -206,12 +213,12 @@ def test_contributions_that_do_not_decode_count_for_nothing(home, store, manager
                        ("Spring", "2026-03", bytes([n]) * 32, crypto.hpke_seal(public, crypto.pad(body), info)))
         db.execute("INSERT INTO mj_contributions (programme, period, pseudonym, sealed) VALUES (?,?,?,?)",
                    ("Spring", "2026-03", b"\xff" * 32, b"garbage"))
-    _, view = agg.catch_up(manager, "Spring")
+    _, view = programme_view.catch_up(manager, "Spring")
     assert view == honest
     with raw_store(store) as db:  # a view that does not open is rebuilt, not believed or fatal
         db.execute("UPDATE mj_programme_views SET sealed = ?", (b"not a view",))
-    assert agg.catch_up(manager, "Spring")[1] == honest
-    assert agg.release_report(manager, "Spring", TODAY, rng=Seeded(3)).periods  # the honest path
+    assert programme_view.catch_up(manager, "Spring")[1] == honest
+    assert programme_release.release_report(manager, "Spring", TODAY, rng=Seeded(3)).periods  # the honest path
     for app in mentees:
         app.close()
 
@@ -219,18 +226,18 @@ def test_contributions_that_do_not_decode_count_for_nothing(home, store, manager
 def test_a_whole_batch_of_malformed_contributions_does_not_stop_the_count(home, store, manager, monkeypatch):
     """Rows the store class cannot decode still move the manager's position on: a batch made of
     nothing but them must not read as the end of the contributions."""
-    monkeypatch.setattr(agg, "BATCH", 3)  # the attack needs a whole batch of bad rows: 3, not 2,000
+    monkeypatch.setattr(programme_view, "BATCH", 3)  # the attack needs a whole batch of bad rows: 3, not 2,000
     with raw_store(store) as db:
         for n in range(3):  # a period no client writes (too long) and a sealed value that is no contribution
             db.execute("INSERT INTO mj_contributions (programme, period, pseudonym, sealed) VALUES (?,?,?,?)",
                        ("Spring", "2026-03" + "x" * 30, bytes([n]) * 32, b"junk"))
     mentees = [joined_mentee(home, store, n) for n in range(5)]
     for app in mentees:
-        assert agg.contribute_closed_periods(app, TODAY) >= 3
-    _, view = agg.catch_up(manager, "Spring")
+        assert member_months.contribute_closed_periods(app, TODAY) >= 3
+    _, view = programme_view.catch_up(manager, "Spring")
     with raw_store(store) as db:
         db.execute("DELETE FROM mj_contributions WHERE length(period) > 7")
-    _, honest = agg.catch_up(manager, "Spring", from_scratch=True)
+    _, honest = programme_view.catch_up(manager, "Spring", from_scratch=True)
     assert honest and view == honest  # every honest month counted, past the bad batch
     for app in mentees:
         app.close()
@@ -238,7 +245,7 @@ def test_a_whole_batch_of_malformed_contributions_does_not_stop_the_count(home, 
 
 def test_what_was_pinned_on_first_use_is_said_even_when_another_programme_is_refused(run, home, store, manager):
     app = mentee_with_history(home, store, 1)  # Spring joined by an older client: pinned on first use
-    create_programme(manager, "Autumn", k=5, epsilon=Fraction(1), months=6)
+    created_before_the_history(manager, "Autumn")
     join_programme(app, "Autumn", at=MONTHS_AGO[0] - timedelta(days=1))
     app.close()
     with raw_store(store) as db:  # Autumn's terms changed under its manager's signature: refused

@@ -141,25 +141,44 @@ def milestone_axis(milestones: list[tuple[str, date, bool]], today: date) -> str
     return _svg(width, height, body, "Milestones over time")
 
 
-def period_bars(title: str, rows: list[tuple[str, float | None]], *, colour: str = "#5f3dc4") -> str:
-    """One bar per period; a suppressed cell is drawn as an empty dashed box, labelled so."""
+def period_bars(title: str, rows: list[tuple[str, float | None]], *, colour: str = "#5f3dc4",
+                scale: tuple[float, float] | None = None) -> str:
+    """One bar per period on an axis that starts where its scale starts: `scale` for a bounded
+    figure (1 to 5 for a rating, 0 to 1 for a share), else 0 to the largest value. A suppressed
+    period is a hatched box labelled "suppressed", never a gap that would read as zero."""
     width, height, left, bottom, top = 640, 180, 40, 30, 20
     if not rows:
         return _svg(width, 60, [_text(10, 30, "No released periods yet.")], title)
-    peak = max([v for _, v in rows if v is not None] + [1])
+    low, high = scale or (0, max([v for _, v in rows if v is not None] + [1]))
+    y_of = lambda v: height - bottom - (height - bottom - top) * (min(max(v, low), high) - low) / (high - low)  # noqa: E731
+    ticks = range(int(low), int(high) + 1) if scale and high - low > 1 else (low, (low + high) / 2, high)
+    hatch = "hatch-" + "".join(c if c.isalnum() else "-" for c in title.lower())
+    body = [f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
+            f'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#ced4da" '
+            f'stroke-width="2"/></pattern></defs>']
+    for tick in ticks:
+        body.append(f'<line x1="{left}" y1="{y_of(tick):.1f}" x2="{width - 10}" y2="{y_of(tick):.1f}" '
+                    f'stroke="{"#999" if tick == low else "#eee"}"/>')
+        body.append(f'<text class="tick" data-value="{tick:g}" x="{left - 6}" y="{y_of(tick) + 4:.1f}" '
+                    f'font-size="10" text-anchor="end" fill="#333">{tick:g}</text>')
     slot = (width - left - 10) / len(rows)
-    scale = (height - bottom - top) / peak
-    body = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#999"/>',
-            _text(left - 6, top + 4, f"{peak:g}", anchor="end", size=10)]
+    every = max(len(rows) // 12, 1)  # beyond a year of months, label every few so labels never collide
     for i, (period, value) in enumerate(rows):
-        x = left + i * slot + slot * 0.15
+        x, bar_w = left + i * slot + slot * 0.15, slot * 0.7
+        middle = x + bar_w / 2
         if value is None:
-            body.append(f'<rect class="suppressed" x="{x:.1f}" y="{top}" width="{slot * 0.7:.1f}" '
-                        f'height="{height - bottom - top}" fill="none" stroke="#adb5bd" stroke-dasharray="4,3">'
-                        f'<title>{escape(period)}: suppressed</title></rect>')
+            label_y = (top + height - bottom) / 2
+            turn = f' transform="rotate(-90 {middle:.1f} {label_y:.1f})"' if bar_w < 56 else ""
+            body.append(f'<g class="suppressed" data-period="{escape(period)}"><title>{escape(period)}: suppressed'
+                        f'</title><rect x="{x:.1f}" y="{top}" width="{bar_w:.1f}" height="{height - bottom - top}" '
+                        f'fill="url(#{hatch})" stroke="#adb5bd" stroke-dasharray="4,3"/>'
+                        f'<text class="suppressed-label" x="{middle:.1f}" y="{label_y + 4:.1f}" font-size="10" '
+                        f'text-anchor="middle" fill="#495057"{turn}>suppressed</text></g>')
         else:
-            h = max(value, 0) * scale
-            body.append(f'<rect class="bar" x="{x:.1f}" y="{height - bottom - h:.1f}" width="{slot * 0.7:.1f}" '
-                        f'height="{h:.1f}" fill="{colour}"><title>{escape(period)}: {value:g}</title></rect>')
-        body.append(_text(x + slot * 0.35, height - bottom + 14, period, anchor="middle", size=10))
+            y = y_of(value)
+            body.append(f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{y_of(low) - y:.1f}" '
+                        f'fill="{colour}"><title>{escape(period)}: {value:g}</title></rect>')
+            body.append(_text(middle, y - 4, f"{value:g}", anchor="middle", size=10))
+        if i % every == 0:
+            body.append(_text(middle, height - bottom + 14, period, anchor="middle", size=10))
     return _svg(width, height, body, title)

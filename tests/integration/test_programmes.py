@@ -15,10 +15,12 @@ from journal.programmes import (
     find_programme,
     load_view,
     programme_private_key,
+    remaining,
 )
 from domain import clock
 from domain.journal import MenteeJournal
-from projections import programme as agg
+from projections import member_months, programme_page, programme_release, programme_view
+from projections.model import JournalModel
 from tests.conftest import FIXED_NOW, PASSPHRASE, files_at_rest, raw_store
 
 # The suite's fixed calendar (see conftest): mid-May 2026. The three whole months before it
@@ -60,9 +62,9 @@ def contributions(store):
 
 def test_a_mentee_sends_each_closed_month_once_and_anonymously(home, store, manager):
     app = mentee_with_history(home, store, 1)
-    sent = agg.contribute_closed_periods(app, TODAY)
+    sent = member_months.contribute_closed_periods(app, TODAY)
     assert sent >= 3
-    assert agg.contribute_closed_periods(app, TODAY) == 0  # repeated: nothing new
+    assert member_months.contribute_closed_periods(app, TODAY) == 0  # repeated: nothing new
     rows = contributions(store)
     assert len(rows) == sent and len({r[2] for r in rows}) == sent  # a fresh pseudonym each period
     key = programme_private_key(manager, find_programme(manager, "Spring"))
@@ -71,9 +73,9 @@ def test_a_mentee_sends_each_closed_month_once_and_anonymously(home, store, mana
     for programme, period, pseudonym, sealed in rows:
         payload = open_contribution(key, programme, period, bytes(sealed))
         assert set(payload) == {"period", "cohort", "metrics"}
-        assert set(payload["metrics"]) == set(agg.BOUNDS)
+        assert set(payload["metrics"]) == set(member_months.BOUNDS)
         for metric, value in payload["metrics"].items():
-            low, high = agg.BOUNDS[metric]
+            low, high = member_months.BOUNDS[metric]
             assert value is None or low <= value <= high
         text = json.dumps(payload)
         assert "MENTEE1" not in text and "FOCUS" not in text and "Mentee1" not in text
@@ -85,12 +87,12 @@ def test_a_mentee_sends_each_closed_month_once_and_anonymously(home, store, mana
 def test_the_manager_sees_only_sums_and_counts_and_no_one_else_can_open_contributions(home, store, manager):
     mentees = [mentee_with_history(home, store, n) for n in range(3)]
     for app in mentees:
-        agg.contribute_closed_periods(app, TODAY)
-    added, view = agg.catch_up(manager, "Spring")
+        member_months.contribute_closed_periods(app, TODAY)
+    added, view = programme_view.catch_up(manager, "Spring")
     assert added == len(contributions(store))
     for key, cell in view.items():
         cohort, period, metric = key.split("|")
-        assert metric in agg.BOUNDS and len(cell) == 2 and all(isinstance(v, int) for v in cell)
+        assert metric in member_months.BOUNDS and len(cell) == 2 and all(isinstance(v, int) for v in cell)
     assert all("MENTEE" not in key for key in view)
     with pytest.raises(JournalError, match="only the manager"):
         programme_private_key(mentees[0], find_programme(mentees[0], "Spring"))
@@ -100,13 +102,13 @@ def test_the_manager_sees_only_sums_and_counts_and_no_one_else_can_open_contribu
 
 def test_the_view_is_sealed_incremental_and_rebuildable(home, store, manager):
     first = mentee_with_history(home, store, 1)
-    agg.contribute_closed_periods(first, TODAY)
-    agg.catch_up(manager, "Spring")
+    member_months.contribute_closed_periods(first, TODAY)
+    programme_view.catch_up(manager, "Spring")
     second = mentee_with_history(home, store, 2)
-    agg.contribute_closed_periods(second, TODAY)
-    added, incremental = agg.catch_up(manager, "Spring")
+    member_months.contribute_closed_periods(second, TODAY)
+    added, incremental = programme_view.catch_up(manager, "Spring")
     assert added > 0
-    _, rebuilt = agg.catch_up(manager, "Spring", from_scratch=True)
+    _, rebuilt = programme_view.catch_up(manager, "Spring", from_scratch=True)
     assert incremental == rebuilt
     with raw_store(store) as db:
         sealed = bytes(db.execute("SELECT sealed FROM mj_programme_views").fetchone()[0])
@@ -119,14 +121,19 @@ def test_the_view_is_sealed_incremental_and_rebuildable(home, store, manager):
         app.close()
 
 
-def test_fewer_than_k_mentees_release_nothing_but_suppressed(home, store, manager):
+def test_fewer_than_k_mentees_show_no_count_under_k(home, store, manager):
+    """Suppression is decided on the noisy count (a decision on the true count would release
+    it): a month is wholly suppressed, or shows a noisy count of at least k."""
     mentees = [mentee_with_history(home, store, n) for n in range(4)]  # k is 5
     for app in mentees:
-        agg.contribute_closed_periods(app, TODAY)
-    report = agg.release_report(manager, "Spring", TODAY)
+        member_months.contribute_closed_periods(app, TODAY)
+    report = programme_release.release_report(manager, "Spring", TODAY)
     assert report.periods
     for row in report.periods:
-        assert all(row[name] == "suppressed" for name in agg.CATALOGUE), row
+        if row["active mentees"] == "suppressed":
+            assert all(row[name] == "suppressed" for name in programme_release.CATALOGUE), row
+        else:
+            assert row["active mentees"] >= 5, row
     for app in mentees:
         app.close()
 
@@ -141,28 +148,30 @@ class Seeded:
         return self.random.randrange(n)
 
 
-def test_each_month_is_released_once_and_the_budget_runs_out(home, store, manager):
+def test_each_month_is_released_once_and_paid_for_by_its_own_quarter(home, store, manager):
     mentees = [mentee_with_history(home, store, n) for n in range(12)]
     for app in mentees:
-        agg.contribute_closed_periods(app, TODAY)
-    first = agg.release_report(manager, "Spring", TODAY, rng=Seeded(1))
-    assert len(first.periods) == 3 and first.epsilon_left == "0"  # a third of ε per month
+        member_months.contribute_closed_periods(app, TODAY)
+    first = programme_release.release_report(manager, "Spring", TODAY, rng=Seeded(1))
+    assert len(first.periods) == 3 and first.epsilon_left == "2/3"  # April's third of Q2: May and June to come
     assert all(isinstance(row["active mentees"], int) or row["active mentees"] == "suppressed" for row in first.periods)
     released = [row for row in first.periods if isinstance(row["active mentees"], int)]
     assert released and released[0]["retention"] == 1.0  # relative to the first released month
-    again = agg.release_report(manager, "Spring", TODAY, rng=Seeded(2))  # nothing new: free, same figures
+    again = programme_release.release_report(manager, "Spring", TODAY, rng=Seeded(2))  # nothing new: free, same figures
     assert again.periods == first.periods and again.epsilon_spent == "0"
-    early = person(home, store, "Early", "mentee")  # brings an older month that was never released
+    early = person(home, store, "Early", "mentee")  # brings an older month: January, of Q1
     early.update(lambda j: j.join_programme("Spring", at=MONTHS_AGO[0] - timedelta(days=31)))
     early.update(lambda j: j.check_in("early days", at=MONTHS_AGO[0] - timedelta(days=28)))
-    agg.contribute_closed_periods(early, TODAY)
-    later = agg.release_report(manager, "Spring", TODAY, rng=Seeded(3))  # the budget is spent...
-    assert later.periods == first.periods and later.epsilon_spent == "0"  # ...and nothing released is hidden
-    assert later.waiting == [{"period": "2026-01", "reason": "waiting for next quarter's budget"}]
+    member_months.contribute_closed_periods(early, TODAY)
+    later = programme_release.release_report(manager, "Spring", TODAY, rng=Seeded(3))  # Q1's last third pays
+    assert [row["period"] for row in later.periods] == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert later.epsilon_spent == "1/3" and later.waiting == []
+    assert [row | {"retention": 0} for row in later.periods[1:]] == [row | {"retention": 0} for row in first.periods]
+    assert remaining(manager, find_programme(manager, "Spring"), "2026-Q1") == 0
     early.close()
     with raw_store(store) as db:
         released = dict(db.execute("SELECT period, row FROM mj_programme_releases").fetchall())
-    assert sorted(released) == [row["period"] for row in first.periods] == ["2026-02", "2026-03", "2026-04"]
+    assert sorted(released) == [row["period"] for row in later.periods]
     for app in mentees:
         app.close()
 
@@ -170,27 +179,31 @@ def test_each_month_is_released_once_and_the_budget_runs_out(home, store, manage
 def test_a_report_with_nothing_released_and_no_budget_says_why(home, store, manager):
     mentees = [mentee_with_history(home, store, n) for n in range(5)]
     for app in mentees:
-        agg.contribute_closed_periods(app, TODAY)
+        member_months.contribute_closed_periods(app, TODAY)
     from journal.programmes import spend
 
-    spend(manager, find_programme(manager, "Spring"), "2026-Q2", Fraction(1))  # someone spent the quarter
+    for quarter in ("2026-Q1", "2026-Q2"):  # someone spent the quarters of February, March and April
+        spend(manager, find_programme(manager, "Spring"), quarter, Fraction(1))
     with pytest.raises(JournalError, match="privacy budget .* is spent"):
-        agg.release_report(manager, "Spring", TODAY, rng=Seeded(6))
-    assert agg.release_report(manager, "Spring", clock.add_months(TODAY, 2), rng=Seeded(7)).periods  # Q3 pays
+        programme_release.release_report(manager, "Spring", TODAY, rng=Seeded(6))
+    later = clock.add_months(TODAY, 2)  # Q3's budget does not pay for the months of Q1 and Q2
+    with pytest.raises(JournalError, match="privacy budget .* is spent"):
+        programme_release.release_report(manager, "Spring", later, rng=Seeded(7))
     for app in mentees:
         app.close()
 
 
 def test_a_repeated_contribution_changes_nothing(home, store, manager):
     app = mentee_with_history(home, store, 1)
-    agg.contribute_closed_periods(app, TODAY)
-    _, before = agg.catch_up(manager, "Spring")
+    member_months.contribute_closed_periods(app, TODAY)
+    _, before = programme_view.catch_up(manager, "Spring")
     from journal.programmes import contribute
 
     period = sorted(r[1] for r in contributions(store))[0]
-    model = agg.JournalModel.build(app.history())
-    assert contribute(app, find_programme(app, "Spring"), period, agg.monthly_metrics(model, period, "x")) is False
-    _, after = agg.catch_up(manager, "Spring")
+    model = JournalModel.build(app.history())
+    figures = member_months.monthly_metrics(model, period, "x")
+    assert contribute(app, find_programme(app, "Spring"), period, figures) is False
+    _, after = programme_view.catch_up(manager, "Spring")
     assert after == before
     app.close()
 
@@ -198,11 +211,11 @@ def test_a_repeated_contribution_changes_nothing(home, store, manager):
 def test_leaving_stops_future_contributions(home, store, manager):
     app = mentee_with_history(home, store, 1)
     app.update(lambda j: j.leave_programme("Spring", at=MONTHS_AGO[1] + timedelta(days=2)))
-    agg.contribute_closed_periods(app, TODAY)
+    member_months.contribute_closed_periods(app, TODAY)
     periods = sorted(r[1] for r in contributions(store))
     left = f"{MONTHS_AGO[1] + timedelta(days=2):%Y-%m}"
     assert periods and all(p < left for p in periods)
-    assert agg.contribute_closed_periods(app, TODAY) == 0
+    assert member_months.contribute_closed_periods(app, TODAY) == 0
     app.close()
 
 
@@ -241,10 +254,10 @@ def test_the_programme_commands_work_end_to_end(run, home, tmp_path):
 def test_the_programme_report_page_has_its_charts(home, store, manager, tmp_path):
     mentees = [mentee_with_history(home, store, n) for n in range(6)]
     for app in mentees:
-        agg.contribute_closed_periods(app, TODAY)
-    report = agg.release_report(manager, "Spring", TODAY, rng=Seeded(4))
-    page = agg.render_programme_report(report)
-    assert page.count('<svg class="chart"') == 4 and "Programme Spring" in page
+        member_months.contribute_closed_periods(app, TODAY)
+    report = programme_release.release_report(manager, "Spring", TODAY, rng=Seeded(4))
+    page = programme_page.render_programme_report(report)
+    assert page.count('<svg class="chart"') == 5 and "Programme Spring" in page
     assert all(row["period"] in page for row in report.periods)
     assert "MENTEE" not in page and "Mentee" not in page
     for app in mentees:
@@ -254,11 +267,11 @@ def test_the_programme_report_page_has_its_charts(home, store, manager, tmp_path
 def test_no_mentee_text_reaches_any_file_after_the_programme_exchange(home, store, manager, tmp_path):
     mentees = [mentee_with_history(home, store, n) for n in range(11)]
     for app in mentees:
-        agg.contribute_closed_periods(app, TODAY)
-    report = agg.release_report(manager, "Spring", TODAY, rng=Seeded(5))
+        member_months.contribute_closed_periods(app, TODAY)
+    report = programme_release.release_report(manager, "Spring", TODAY, rng=Seeded(5))
     from projections.report import write_report
 
-    write_report(home / "programme.html", agg.render_programme_report(report))
+    write_report(home / "programme.html", programme_page.render_programme_report(report))
     scanned = []
     for path in files_at_rest(home, store):
         scanned.append(path.name)

@@ -251,3 +251,15 @@ def mac_holds(given: str | bytes, expected: str | bytes) -> bool:
         return hmac.compare_digest(given, expected)
     except TypeError:
         return False
+
+
+def prf_words(seed: bytes, context: bytes, count: int) -> list[int]:
+    """`count` unsigned 64-bit words (big-endian) of the ChaCha20 keystream under
+    HKDF(seed, lp("mj/v2/derive/share-prf", context)), nonce zero: a helper's share from its seed."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+
+    if len(seed) != KEY_SIZE:
+        raise ValueError("a share seed is 32 bytes")
+    key = derive_key(seed, "mj/v2/derive/share-prf", context)
+    stream = Cipher(algorithms.ChaCha20(key, bytes(16)), mode=None).encryptor().update(bytes(8 * count))
+    return [int.from_bytes(stream[i:i + 8], "big") for i in range(0, 8 * count, 8)]

@@ -129,47 +129,53 @@ def _people(app):
 
 
 def _programme_story(console, home: Path) -> None:
-    """A manager, a programme, and 40 simulated mentees: what the manager can and cannot see."""
-    from fractions import Fraction
-
+    """A manager, a steward, a programme on the defaults, and 14 simulated mentees: what each of
+    the two aggregators can see, and the figures released."""
     from rich.rule import Rule
-    from rich.table import Table
 
+    from cli.programme_screen import report_lines
     from journal.app import JournalApp
     from journal.demo_story import DEMO_PASSPHRASE, simulate_cohort
-    from journal.directory import publish
+    from journal.directory import find, publish
     from journal.identity import new_identity, save_identity
     from journal.programmes import create_programme
+    from domain.programme_catalogue import DEFAULT_K, DEFAULT_MONTHS, DEFAULT_RHO, DEFAULT_SETTLE_DAYS
+    from projections.programme_helper import aggregate
     from projections.programme_page import render_programme_report
-    from projections.programme_release import CATALOGUE, release_report
+    from projections.programme_release import release_report
     from projections.report import write_report
 
-    console.print(Rule("A programme manager sees only noisy aggregates"))
-    identity = new_identity(home / "manager.json", name="Morgan Lee", role="manager", journal_id=None)
-    save_identity(identity, DEMO_PASSPHRASE)
-    manager = JournalApp(home / "journal.db", identity)
-    publish(manager.recorder.datastore, identity)
-    create_programme(manager, "Spring cohort", k=10, epsilon=Fraction(10), months=6)
-    with console.status("40 simulated mentees write six months of records and send monthly figures…"):
+    console.print(Rule("A programme: two aggregators, and only noisy totals for the manager"))
+    apps = {}
+    for file, name, role in (("manager.json", "Morgan Lee", "manager"), ("steward.json", "Rui Alvarez", "steward")):
+        identity = new_identity(home / file, name=name, role=role, journal_id=None)
+        save_identity(identity, DEMO_PASSPHRASE)
+        apps[role] = JournalApp(home / "journal.db", identity)
+        publish(apps[role].recorder.datastore, identity)
+    manager, steward = apps["manager"], apps["steward"]
+    start = clock.month_of_day(clock.add_months(clock.today().replace(day=1), -DEFAULT_MONTHS))
+    create_programme(manager, "Spring cohort", helper=find(manager.recorder.datastore, "Rui Alvarez", role="steward"),
+                     k=DEFAULT_K, rho=DEFAULT_RHO, start=start, months=DEFAULT_MONTHS,
+                     settle_days=DEFAULT_SETTLE_DAYS)
+    with console.status("14 simulated mentees write six months of records and send their monthly shares…"):
         events, mentees = simulate_cohort(home, "Spring cohort")
         sent = _send_all(home, mentees)
-    report = release_report(manager, "Spring cohort", clock.today())
-    console.print(f"{events:,} sealed events from 40 mentees; {sent} monthly contributions, each sealed to the "
-                  "programme under a pseudonym, with no name and no journal id.")
-    table = Table(title=f"Released with ε = {report.epsilon_spent} (k = {report.k})", box=None,
-                  header_style="bold")
-    for column in ("period", *CATALOGUE[:4], "confidence"):
-        table.add_column(column, justify="right")
-    for row in report.periods:
-        table.add_row(row["period"], *[str(row[c]) for c in (*CATALOGUE[:4], "confidence")])
-    console.print(table)
-    if report.waiting:
-        console.print(f"{', '.join(w['period'] for w in report.waiting)}: {report.waiting[0]['reason']} "
-                      "(each month is released once, at a third of its own quarter's ε).")
+        release_report(manager, "Spring cohort", clock.today())  # the manager batches each settled month
+        aggregate(steward, "Spring cohort", clock.today())  # the steward adds the noise and keeps the budget
+        report = release_report(manager, "Spring cohort", clock.today())
+    console.print(f"{events:,} sealed events from 14 mentees; {sent} monthly contributions, each split into a "
+                  "share for the manager and one for the steward, under a pseudonym that changes every month.")
+    console.print(f"On the defaults (k = {report.k}, ρ = {report.rho} per quarter), each figure with its 95% "
+                  "interval:")
+    for line in report_lines(report, console.width):
+        console.print(line, highlight=False)
+    for row in report.waiting:
+        console.print(f"{row['period']}: {row['reason']}", highlight=False)
     page = home / "programme.html"
     write_report(page, render_programme_report(report))
-    console.print(f"A cell is suppressed when its noisy count is under k. Programme page with charts: {page}")
+    console.print(f"Programme page with charts: {page}")
     manager.close()
+    steward.close()
 
 
 def _send_all(home: Path, identities: list) -> int:

@@ -10,8 +10,10 @@ from cli.session import ask_passphrase, pass_session
 
 @click.command()
 @click.option("--name", required=True, help="Your display name.")
-@click.option("--role", type=click.Choice(["mentee", "mentor", "manager"]), default="mentee",
-              show_default=True, help="A mentee keeps a journal; mentors and managers read what they are given.")
+@click.option("--role", type=click.Choice(["mentee", "mentor", "manager", "steward"]), default="mentee",
+              show_default=True, help="A mentee keeps a journal; mentors and managers read what they are given; "
+                                      "a steward (e.g. a data-protection officer) is a programme's helper, who adds "
+                                      "the noise and keeps the budget.")
 @pass_session
 def init(session, name, role):
     """Create your identity (and, for a mentee, an empty journal in the store).

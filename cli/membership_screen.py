@@ -8,10 +8,6 @@ from typing import Any
 from cli.output import esc
 
 
-def _figure(value: int | None) -> str:
-    return "-" if value is None else str(value)
-
-
 def status_lines(statuses: list[Any]) -> list[str]:
     if not statuses:
         return []
@@ -25,6 +21,7 @@ def status_lines(statuses: list[Any]) -> list[str]:
         if not status.months:
             lines.append("  no closed month yet")
         for month in status.months:
-            figures = " ".join(f"{name}={_figure(value)}" for name, value in month.figures.items())
+            figures = " ".join(f"{name}={'-' if value is None else value}"
+                               for name, value in (month.figures or {}).items())
             lines.append(f"  {month.period}  {month.state:<{width}}  {figures}")
     return lines

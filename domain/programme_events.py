@@ -3,7 +3,7 @@ pinned) and leaving."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -17,9 +17,9 @@ ProgrammeName = Annotated[str, StringConstraints(strip_whitespace=True, min_leng
 
 class ProgrammeJoined(RecordEvent):
     """Consent to contribute bounded, anonymised monthly metrics to a programme, under the terms
-    pinned here: its manager, the SHA-256 of its public key, k, ε and months. Joins recorded before
-    pins existed carry none; their terms are pinned on first use by a second ProgrammeJoined
-    with `first_use`, which keeps the month joined."""
+    pinned here: its manager and helper, the SHA-256 of both keys, k, ρ, its start, months and
+    settling window (v2). Joins of v1 programmes carry ε instead, and the oldest carry no terms;
+    neither matches a v2 programme's terms, so those memberships send nothing."""
 
     kind: ClassVar[str] = "joined"
 
@@ -27,9 +27,15 @@ class ProgrammeJoined(RecordEvent):
     manager_fingerprint: Fingerprint | None = None
     public_key: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
     k: Annotated[int, Field(ge=5, le=10**6)] | None = None
-    epsilon: Annotated[str, StringConstraints(pattern=r"^\d{1,12}(/\d{1,12})?$")] | None = None
+    epsilon: Annotated[str, StringConstraints(pattern=r"^\d{1,12}(/\d{1,12})?$")] | None = None  # v1 terms
     months: Annotated[int, Field(ge=1, le=36)] | None = None
     first_use: bool = False
+    # v2 terms: the helper, its key, the zCDP budget, the calendar
+    helper_fingerprint: Fingerprint | Literal[""] | None = None
+    helper_key: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    rho: Annotated[str, StringConstraints(pattern=r"^\d{1,12}(/\d{1,12})?$")] | None = None
+    start: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
+    settle_days: Annotated[int, Field(ge=0, le=90)] | None = None
 
     def apply(self, journal: Any) -> None:
         member = journal.programmes.get(self.programme)
@@ -39,8 +45,10 @@ class ProgrammeJoined(RecordEvent):
         if self.manager_fingerprint is None:
             pins.pop(self.programme, None)
         else:
-            pins[self.programme] = {"manager_fingerprint": self.manager_fingerprint, "public_key": self.public_key,
-                                    "k": self.k, "epsilon": self.epsilon, "months": self.months}
+            terms = ("manager_fingerprint", "public_key", "helper_fingerprint", "helper_key", "k", "rho", "start",
+                     "months", "settle_days") if self.rho is not None else \
+                ("manager_fingerprint", "public_key", "k", "epsilon", "months")
+            pins[self.programme] = {name: getattr(self, name) for name in terms}
 
 
 class ProgrammeLeft(RecordEvent):

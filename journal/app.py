@@ -242,6 +242,11 @@ class JournalApp(Application[UUID]):
             return ({name: (joined, left) for name, (joined, left) in journal.programmes.items()},
                     {name: dict(pin) for name, pin in journal.programme_pins.items()})
 
+    def head_version(self) -> int:
+        """How many events her journal holds, as this device has checked it."""
+        with store_errors(self.store):
+            return self._journal().version
+
     def programme_pins(self) -> dict[str, dict]:
         """Programme name -> the terms pinned when she joined (journal/programmes.py checks rows against them)."""
         with store_errors(self.store):

@@ -121,11 +121,14 @@ def files_containing(home: Path, markers: list[str]) -> list[str]:
     return found
 
 
-def simulate_cohort(home: Path, programme: str, mentees: int = 40, months: int = 6, seed: int = 11
+def simulate_cohort(home: Path, programme: str, mentees: int = 14, months: int = 6, seed: int = 11
                     ) -> tuple[int, list]:
     """Simulated mentees (keys in memory, no identity files) who join over the first months and
-    write six months of records; some fade out. Returns the events written and the identities."""
-    from journal.programmes import find_programme
+    write six months of records, rating their meetings; some fade out. Each signs her membership
+    and publishes her directory entry, as `mj init` and `mj program join` do. Returns the events
+    written and the identities."""
+    from journal.directory import publish
+    from journal.programmes import find_programme, sign_membership
 
     rng, written, identities = random.Random(seed), 0, []
     today = clock.today()
@@ -135,9 +138,11 @@ def simulate_cohort(home: Path, programme: str, mentees: int = 40, months: int =
         app = JournalApp(home / "journal.db", identity)
         app.keyring.create(identity.journal_id)
         journal = MenteeJournal.open(identity.name, journal_id=identity.journal_id)
-        joined_month = 0 if n < 7 else rng.choice([1, 1, 1, 2])  # few join in month one
+        joined_month = 0 if n < 11 else rng.choice([1, 1, 2])  # a few join late
         joined = local_moment(clock.add_months(first_month, joined_month))
+        publish(app.recorder.datastore, identity)
         journal.join_programme(programme, at=joined, pins=find_programme(app, programme).pin())
+        sign_membership(app, programme, clock.local_month(joined), None)
         goal = journal.set_goal("Simulated goal", measure="steps", target=10,
                                 due=clock.add_months(today, 2), at=joined)
         stays = months if rng.random() < 0.8 else rng.randint(3, 4)  # some fade out
@@ -149,7 +154,7 @@ def simulate_cohort(home: Path, programme: str, mentees: int = 40, months: int =
                                  at=local_moment(first + timedelta(days=day)))
             if rng.random() < 0.85:
                 journal.log_meeting(minutes=rng.choice([30, 45, 60, 60, 90]), focus="simulated",
-                                    at=local_moment(first + timedelta(days=14)))
+                                    rating=rng.choice([3, 4, 4, 5]), at=local_moment(first + timedelta(days=14)))
             if rng.random() < 0.3:
                 journal.add_milestone(goal, "simulated", at=local_moment(first + timedelta(days=15)))
             app.save(journal)

@@ -81,6 +81,13 @@ class DirectoryStore:
             rows = c.fetchall()
         return [_person(*row) for row in rows]
 
+    def person(self, fingerprint: str) -> Person | None:
+        """The one entry stored under `fingerprint`, checked; None when there is none."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT fingerprint, entry, signature FROM mj_directory WHERE fingerprint = ?", (fingerprint,))
+            row = c.fetchone()
+        return None if row is None else _person(*row)
+
 
 def _person(fingerprint: Any, entry: Any, signature: Any) -> Person:
     # Only blobs of a sane size are read at all: bytes(10**12) of an integer column would
@@ -108,7 +115,9 @@ def people(datastore: Any) -> list[Person]:
 
 
 def by_fingerprint(datastore: Any, fingerprint: str) -> Person | None:
-    return next((p for p in people(datastore) if p.fingerprint == fingerprint and p.verified), None)
+    """The verified person of this fingerprint: its one row, not the whole directory."""
+    found = DirectoryStore(datastore).person(fingerprint)
+    return found if found is not None and found.verified and found.fingerprint == fingerprint else None
 
 
 def name_key(name: str) -> str:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 FORMAT = "mj-identity/1"
-ROLES = ("mentee", "mentor", "manager")
+ROLES = ("mentee", "mentor", "manager", "steward")  # steward: a programme's helper
 MIN_PASSPHRASE = 8
 
 # Defaults follow RFC 9106's second recommendation scaled to a laptop; the floor is OWASP's

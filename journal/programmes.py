@@ -1,15 +1,17 @@
-"""Programmes: their aggregation keys, anonymous sealed contributions, the manager's sealed
-view of sums and counts, and the privacy-budget ledger.
+"""Programmes: their signed terms, the keys their two aggregators open shares with, members'
+signed memberships, and the per-month pseudonyms that carry no name.
 
-A contribution carries no name and no journal id: its only handle is a per-period pseudonym,
-HMAC(pseudonym key, programme ‖ period), with the pseudonym key derived from the journal's signed
-first journal key, which makes re-sending idempotent and cannot be linked across periods without it.
+A programme has a manager, who reads the released figures, and a helper (a steward: never the
+manager), who adds the noise and keeps the budget. Each member's month is split into two
+additive shares, one for each (journal/shares.py); neither alone says anything about her. A
+programme made with `--no-helper` seals both shares to the manager, and its members are told so.
+
+A month's pseudonym is HMAC(pseudonym key, programme ‖ period), the key derived from the
+journal's signed first journal key: re-sending replaces, and months cannot be linked without it.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -17,18 +19,14 @@ from typing import TYPE_CHECKING, Any
 from domain import clock
 from journal import crypto
 from journal.errors import JournalError
-from journal.programme_store import RELEASE_FORMAT, ProgrammeRow, ProgrammeStore
+from domain.programme_catalogue import RHO_RANGE
+from journal.programme_store import ProgrammeRow, ProgrammeStore
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 MIN_K = 5
-EPSILON_RANGE = (Fraction(1, 100), Fraction(10))  # per quarter
-
-
-def check_epsilon(epsilon: Fraction) -> None:
-    if not EPSILON_RANGE[0] <= epsilon <= EPSILON_RANGE[1]:
-        raise JournalError("epsilon must lie between 0.01 and 10 per quarter")
+HELPER_ROLE = "steward"
 
 
 @dataclass(frozen=True)
@@ -36,31 +34,78 @@ class Programme:
     name: str
     manager_fingerprint: str
     public_key: bytes
+    helper_fingerprint: str  # '' without a helper: the manager then holds both shares
+    helper_key: bytes
     k: int
-    epsilon: Fraction
+    rho: Fraction  # zCDP budget per quarter
+    start: str
     months: int
+    settle_days: int
     created: str
 
+    @property
+    def has_helper(self) -> bool:
+        return bool(self.helper_fingerprint)
+
+    @property
+    def helper(self) -> str:
+        """Whoever does the helper's part: the helper, or the manager in a programme without one."""
+        return self.helper_fingerprint or self.manager_fingerprint
+
+    @property
+    def periods(self) -> list[str]:
+        return clock.months_from(self.start, self.end)
+
+    @property
+    def end(self) -> str:
+        """The first month after the programme."""
+        return clock.shift_month(self.start, self.months)
+
+    @property
+    def last_period(self) -> str:
+        return clock.shift_month(self.start, self.months - 1)
+
+    def settles_on(self, period: str) -> Any:
+        """The first day a month may be batched: its close, plus the settling window."""
+        from datetime import date, timedelta
+
+        following = clock.shift_month(period, 1)
+        return date(int(following[:4]), int(following[5:7]), 1) + timedelta(days=self.settle_days)
+
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "manager": self.manager_fingerprint, "k": self.k,
-                "epsilon_per_quarter": str(self.epsilon), "months": self.months, "created": self.created}
+        return {"name": self.name, "manager": self.manager_fingerprint, "helper": self.helper_fingerprint or None,
+                "k": self.k, "rho_per_quarter": str(self.rho), "start": self.start, "months": self.months,
+                "settle_days": self.settle_days, "created": self.created}
 
     def pin(self) -> dict[str, Any]:
         """What her journal records at join (ProgrammeJoined), and holds every later row to."""
         return {"manager_fingerprint": self.manager_fingerprint, "public_key": crypto.sha256(self.public_key).hex(),
-                "k": self.k, "epsilon": str(self.epsilon), "months": self.months}
+                "helper_fingerprint": self.helper_fingerprint, "helper_key": crypto.sha256(self.helper_key).hex(),
+                "k": self.k, "rho": str(self.rho), "start": self.start, "months": self.months,
+                "settle_days": self.settle_days}
 
     def terms(self) -> str:
-        return (f"manager {self.manager_fingerprint}, k={self.k}, ε={self.epsilon} per quarter, {self.months} months, "
+        helper = f"helper {self.helper_fingerprint}" if self.has_helper else "no helper"
+        return (f"manager {self.manager_fingerprint}, {helper}, k={self.k}, ρ={self.rho} per quarter, "
+                f"{self.months} months from {self.start}, released {self.settle_days} days after each month, "
                 f"programme key {self.pin()['public_key'][:16]}")
 
 
-def _signed_part(name: str, manager_fp: str, public_key: bytes, k: int, epsilon: Fraction, months: int,
-                 created: str) -> bytes:
-    return crypto.lp("mj/v1/programme", name, manager_fp, public_key, k, str(epsilon), months, created)
+def _signed_part(p: Programme) -> bytes:
+    return crypto.lp("mj/v2/programme", p.name, p.manager_fingerprint, p.public_key, p.helper_fingerprint,
+                     p.helper_key, p.k, str(p.rho), p.start, p.months, p.settle_days, p.created)
 
 
-def create_programme(app: Any, name: str, *, k: int, epsilon: Fraction, months: int) -> Programme:
+def terms_digest(programme: Programme) -> str:
+    """What a helper pins when it first aggregates a programme: the signed terms, all of them."""
+    return crypto.sha256(_signed_part(programme)).hex()
+
+
+def create_programme(app: Any, name: str, *, helper: Any, k: int, rho: Fraction, start: str, months: int,
+                     settle_days: int) -> Programme:
+    """`helper` is a verified directory Person of the steward role, or None (`--no-helper`)."""
+    import re
+
     me = app.identity
     if me.role != "manager":
         raise JournalError(f"{me.name} is a {me.role}: only a programme manager creates programmes")
@@ -68,89 +113,117 @@ def create_programme(app: Any, name: str, *, k: int, epsilon: Fraction, months: 
         raise JournalError(f"{name!r} is not a programme name: use letters, digits, spaces, '.', '-' or '_'")
     if k < MIN_K:
         raise JournalError(f"k must be at least {MIN_K}: smaller cells identify people")
-    check_epsilon(epsilon)
+    if not RHO_RANGE[0] <= rho <= RHO_RANGE[1]:
+        raise JournalError("rho must lie between 0.01 and 10 per quarter")
     if not 1 <= months <= 36:
         raise JournalError("a programme lasts 1 to 36 months")
+    if not 0 <= settle_days <= 90:
+        raise JournalError("the settling window is 0 to 90 days")
+    if helper is not None and (helper.fingerprint == me.fingerprint or helper.role != HELPER_ROLE):
+        raise JournalError(f"the helper must be a {HELPER_ROLE}, never the manager")
     key = crypto.new_x25519()
     public = crypto.raw_public(key.public_key())
     sealed = crypto.hpke_seal(me.encryption_key.public_key(), crypto.raw_private(key),
                               crypto.lp("mj/v1/programme-key", name))
-    created = clock.now().isoformat()
-    signature = crypto.sign(me.signing_key, _signed_part(name, me.fingerprint, public, k, epsilon, months, created))
-    ProgrammeStore(app.recorder.datastore).insert(
-        ProgrammeRow(name, me.fingerprint, public, k, epsilon, months, created, signature), sealed)
-    return Programme(name, me.fingerprint, public, k, epsilon, months, created)
+    programme = Programme(name, me.fingerprint, public, helper.fingerprint if helper else "",
+                          helper.x25519 if helper else public, k, rho, start, months, settle_days,
+                          clock.now().isoformat())
+    signature = crypto.sign(me.signing_key, _signed_part(programme))
+    ProgrammeStore(app.recorder.datastore).insert(ProgrammeRow(*programme.__dict__.values(), signature), sealed)
+    return programme
 
 
 def find_programme(app: Any, name: str) -> Programme:
     """The programme, after checking its manager's signature against the directory."""
     row = ProgrammeStore(app.recorder.datastore).row(name)
-    manager = _manager_key(app, row.manager_fingerprint)
-    if manager is None or not crypto.signature_holds(
-            manager, row.signature,
-            _signed_part(name, row.manager_fingerprint, row.public_key, row.k, row.epsilon, row.months, row.created)):
+    programme = Programme(*list(row.__dict__.values())[:-1])
+    manager = signing_key(app, row.manager_fingerprint, "manager")
+    if manager is None or not crypto.signature_holds(manager, row.signature, _signed_part(programme)):
         raise JournalError(f"programme {name!r} is not signed by a manager in the directory: not used")
-    return Programme(name, row.manager_fingerprint, row.public_key, row.k, row.epsilon, row.months, row.created)
+    return programme
 
 
-def _manager_key(app: Any, fingerprint: str) -> Any:
-    """The manager's signing key: the reader's own when it is hers, else a verified directory entry."""
+def signing_key(app: Any, fingerprint: str, role: str) -> Any:
+    """A person's signing key: the reader's own when it is hers, else a verified directory entry."""
     from journal import directory
 
     if app.identity.fingerprint == fingerprint:
-        return app.identity.signing_key.public_key() if app.identity.role == "manager" else None
-    manager = directory.by_fingerprint(app.recorder.datastore, fingerprint)
-    return manager.signing_key if manager is not None and manager.role == "manager" else None
+        return app.identity.signing_key.public_key() if app.identity.role == role else None
+    person = directory.by_fingerprint(app.recorder.datastore, fingerprint)
+    return person.signing_key if person is not None and person.role == role else None
 
 
 def join_programme(app: Any, name: str, *, at: Any = None) -> Programme:
-    """Joins, pinning the manager, the programme key and the terms in her journal. Joining `at`
-    an earlier moment (a late joiner backfilling) consents to the months from that one on, never
-    to months before the programme existed. Days, not moments, as for other records."""
-    from datetime import datetime
-
+    """Joins, pinning the manager, the helper, both keys and the terms in her journal, and signs her
+    membership (which bounds how many months are counted). Joining `at` an earlier moment consents
+    to the months from that one on, never to months before the programme starts."""
     from domain.journal import MenteeJournal
 
     programme = find_programme(app, name)
-    if at is not None:
-        try:
-            created = clock.local_day(datetime.fromisoformat(programme.created))
-        except ValueError:  # signed, but not a time: no date can be shown to follow it
-            raise JournalError(f"programme {programme.name!r} has no readable creation time: "
-                               "join it without --at") from None
-        if (day := clock.local_day(at)) < created:
-            raise JournalError(f"a join dated {day} is before programme {programme.name!r} was created "
-                               f"({created}): give a date from {created} on")
+    month = clock.local_month(at) if at is not None else clock.local_month(clock.now())
+    if at is not None and month < programme.start:
+        raise JournalError(f"a join dated {clock.local_day(at)} is before programme {programme.name!r} starts "
+                           f"({programme.start}): give a date from {programme.start}-01 on")
+    if month >= programme.end:
+        raise JournalError(f"programme {programme.name!r} ended with {programme.last_period}: it takes no members")
+    left = app.programmes().get(programme.name, (None, None))[1]
+    if left is not None and month < left:
+        raise JournalError(f"you left programme {programme.name!r} in {left}: a join again is dated from {left} on")
     app.update(MenteeJournal.join_programme, programme.name, at=at, pins=programme.pin())
+    sign_membership(app, programme.name, month, None)
     return programme
 
 
-def checked_against_pin(app: Any, programme: Programme, pins: dict[str, dict[str, Any]],
-                        notes: list[str] | None = None) -> Programme:
-    """The programme as she pinned it, or a refusal naming it. A membership joined before joins
-    pinned anything is pinned now, on first use, and said so in `notes`."""
-    from domain.journal import MenteeJournal
+def _membership_message(programme: str, fingerprint: str, joined: str, left: str | None) -> bytes:
+    return crypto.lp("mj/v2/membership", programme, fingerprint, joined, left or "")
 
-    pinned = pins.get(programme.name)
-    if pinned is None:
-        app.update(MenteeJournal.pin_programme, programme.name, programme.pin())
-        if notes is not None:
-            notes.append(f"Pinned programme {programme.name!r} on first use (joined before joins pinned it): "
-                         f"{programme.terms()}")
-        return programme
+
+def sign_membership(app: Any, programme: str, joined: str, left: str | None) -> None:
+    me = app.identity
+    ProgrammeStore(app.recorder.datastore).put_membership(
+        programme, me.fingerprint, joined, left,
+        crypto.sign(me.signing_key, _membership_message(programme, me.fingerprint, joined, left)))
+
+
+def signed_memberships(app: Any, programme: Programme) -> list[Any]:
+    """The membership rows whose member's signature holds; a row anyone wrote without one counts
+    for nothing."""
+    rows = ProgrammeStore(app.recorder.datastore).memberships(programme.name)
+    if not rows:
+        return []
+    from journal import directory
+
+    # The whole directory at once when it is the members' (10,000 lookups of one row cost more)
+    mentees = {p.fingerprint: p.signing_key for p in directory.people(app.recorder.datastore)
+               if p.verified and p.role == "mentee"}
+    return [row for row in rows if row.fingerprint in mentees and crypto.signature_holds(
+        mentees[row.fingerprint], row.signature, _membership_message(programme.name, row.fingerprint, row.joined,
+                                                                    row.left))]
+
+
+def members_in(memberships: list[Any], period: str) -> int:
+    """How many members a month can count: signed memberships that cover it."""
+    return sum(1 for row in memberships if row.joined <= period and (row.left is None or period <= row.left))
+
+
+def checked_against_pin(app: Any, programme: Programme, pins: dict[str, dict[str, Any]]) -> Programme:
+    """The programme as she pinned it, or a refusal naming what differs."""
+    pinned = pins.get(programme.name) or {}
     changed = [what for what, value in programme.pin().items() if pinned.get(what) != value]
     if changed:
-        words = {"manager_fingerprint": "manager", "public_key": "programme key", "epsilon": "ε"}
+        words = {"manager_fingerprint": "manager", "public_key": "programme key", "helper_fingerprint": "helper",
+                 "helper_key": "helper's key", "rho": "ρ", "settle_days": "settling window"}
         raise JournalError(f"programme {programme.name!r} in the store is not the one you joined: its "
-                           f"{', '.join(words.get(c, c) for c in changed)} differ from what you pinned (manager "
-                           f"{pinned.get('manager_fingerprint')}); nothing sent; to accept new terms, leave and join")
+                           f"{', '.join(words.get(c, c) for c in changed)} differ from what you pinned; "
+                           "nothing sent; to accept new terms, leave and join")
     return programme
 
 
-def programme_private_key(app: Any, programme: Programme) -> X25519PrivateKey:
+def manager_key(app: Any, programme: Programme) -> X25519PrivateKey:
+    """The programme's private key, which opens the manager's shares."""
     me = app.identity
     if me.fingerprint != programme.manager_fingerprint:
-        raise JournalError(f"only the manager of {programme.name!r} can read its contributions")
+        raise JournalError(f"only the manager of {programme.name!r} can open its manager's shares")
     sealed = ProgrammeStore(app.recorder.datastore).sealed_private(programme.name)
     try:
         raw = crypto.hpke_open(me.encryption_key, sealed, crypto.lp("mj/v1/programme-key", programme.name))
@@ -163,128 +236,18 @@ def programme_private_key(app: Any, programme: Programme) -> X25519PrivateKey:
     return key
 
 
+def helper_key(app: Any, programme: Programme) -> X25519PrivateKey:
+    """What opens the helper's shares: the helper's own key, or the programme's without a helper."""
+    me = app.identity
+    if me.fingerprint != programme.helper:
+        raise JournalError(f"only the helper of {programme.name!r} can open its helper's shares")
+    if not programme.has_helper:
+        return manager_key(app, programme)
+    if me.x25519_public != programme.helper_key:
+        raise JournalError(f"programme {programme.name!r} names a helper key that is not yours: not used")
+    return me.encryption_key
+
+
 def pseudonym(pseudonym_key: bytes, programme: str, period: str) -> bytes:
     """`pseudonym_key` is derived from the signed jk 1 (Keyring.pseudonym_keys), not the AES key."""
     return crypto.mac(pseudonym_key, "mj/v1/pseudonym", programme, period)
-
-
-def contribute(app: Any, programme: Programme, period: str, payload: dict[str, Any]) -> bool:
-    """Seals one period's bounded metrics to the programme. False when it was already sent."""
-    pseudonym_key = app.keyring.pseudonym_keys(app.journal_id)[0]
-    body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-    sealed = crypto.hpke_seal(crypto.x25519_public(programme.public_key), crypto.pad(body),
-                              crypto.lp("mj/v1/contribution", programme.name, period))
-    return ProgrammeStore(app.recorder.datastore).add_contribution(
-        programme.name, period, pseudonym(pseudonym_key, programme.name, period), sealed)
-
-
-def missing_periods(app: Any, programme: Programme, periods: list[str]) -> list[str]:
-    # A migrated journal sent its earlier months under its old pseudonyms: those count as sent.
-    keys = app.keyring.pseudonym_keys(app.journal_id)
-    return ProgrammeStore(app.recorder.datastore).missing(
-        programme.name, {period: [pseudonym(key, programme.name, period) for key in keys] for period in periods})
-
-
-def contributions_after(app: Any, programme: str, position: int, limit: int) -> list[tuple[int, str, bytes]]:
-    return ProgrammeStore(app.recorder.datastore).contributions_after(programme, position, limit)
-
-
-def open_contribution(key: X25519PrivateKey, programme: str, period: str, sealed: bytes) -> dict[str, Any]:
-    return json.loads(crypto.unpad(crypto.hpke_open(key, sealed, crypto.lp("mj/v1/contribution", programme, period))))
-
-
-def _view_key(key: X25519PrivateKey, programme: str) -> bytes:
-    return crypto.sha256(crypto.lp("mj/v1/programme-view", programme, crypto.raw_private(key)))
-
-
-def load_view(app: Any, key: X25519PrivateKey, programme: str) -> tuple[int, dict[str, Any]]:
-    """The sealed view and its position; a view that is missing, or does not open, starts over."""
-    found = ProgrammeStore(app.recorder.datastore).view(programme)
-    if found is None:
-        return 0, {}
-    try:
-        view = json.loads(crypto.open_sealed(_view_key(key, programme), found[1],
-                                             crypto.lp("mj/v1/programme-view", programme, found[0])))
-    except (crypto.Unopenable, ValueError):
-        return 0, {}
-    return (found[0], view) if isinstance(view, dict) else (0, {})
-
-
-def save_view(app: Any, key: X25519PrivateKey, programme: str, position: int, view: dict[str, Any], *,
-              _nonce: bytes | None = None) -> None:
-    """The view and the position it has caught up to, in one row, so in one transaction. `_nonce`
-    is a seam for known-answer vectors only."""
-    sealed = crypto.seal(_view_key(key, programme), json.dumps(view).encode(),
-                         crypto.lp("mj/v1/programme-view", programme, position), _nonce=_nonce)
-    ProgrammeStore(app.recorder.datastore).save_view(programme, position, sealed)
-
-
-def spend(app: Any, programme: Programme, quarter: str, cost: Fraction) -> Fraction:
-    """Records `cost` against the quarter's budget, or refuses; returns what remains. The ledger
-    row is not signed: what the manager's signed releases charged to the quarter is a floor."""
-    return ProgrammeStore(app.recorder.datastore).spend(programme.name, quarter, cost, programme.epsilon,
-                                                        _signed_cost(app, programme, quarter))
-
-
-def remaining(app: Any, programme: Programme, quarter: str) -> Fraction:
-    spent = ProgrammeStore(app.recorder.datastore).spent(programme.name, quarter)
-    return programme.epsilon - max(spent, _signed_cost(app, programme, quarter))
-
-
-def _release_message(programme: str, period: str, row: Any, quarter: Any, cost: Any) -> bytes:
-    body = json.dumps({"cost": cost, "quarter": quarter, "row": row}, sort_keys=True, separators=(",", ":"))
-    return crypto.lp("mj/v1/programme-release", programme, period, body.encode())
-
-
-def _signed_releases(app: Any, programme: Programme, ignored: list[str] | None = None) -> dict[str, dict[str, Any]]:
-    """Release envelopes whose manager's signature holds; every other row is one line in `ignored`."""
-    key = _manager_key(app, programme.manager_fingerprint)
-    found: dict[str, dict[str, Any]] = {}
-    for period, envelope in ProgrammeStore(app.recorder.datastore).releases(programme.name):
-        reason = envelope if isinstance(envelope, str) else None
-        if reason is None:
-            try:
-                signature = bytes.fromhex(envelope["signature"])
-            except ValueError:
-                signature = b""
-            message = _release_message(programme.name, period, envelope["row"], envelope.get("quarter"),
-                                       envelope.get("cost"))
-            if key is None or not crypto.signature_holds(key, signature, message):
-                reason = "it is not signed by the programme's manager"
-        if reason is not None:
-            if ignored is not None:
-                ignored.append(f"ignored the release of {period} in the store for {programme.name!r}: {reason}")
-            continue
-        found[period] = envelope
-    return found
-
-
-def _signed_cost(app: Any, programme: Programme, quarter: str) -> Fraction:
-    from journal.programme_store import fraction
-
-    total = Fraction(0)
-    for envelope in _signed_releases(app, programme).values():
-        if envelope.get("quarter") == quarter:
-            try:
-                total += fraction(envelope.get("cost"), programme.name, "release cost", Fraction(0), Fraction(10))
-            except JournalError:
-                continue
-    return total
-
-
-def released_periods(app: Any, programme: Programme, ignored: list[str] | None = None) -> dict[str, dict[str, Any]]:
-    """Statistics already released (noisy, suppressed where small): public by nature, reused. Only
-    those the programme's manager signed; the rest are named in `ignored`, one line each."""
-    return {period: envelope["row"] | {"period": period}
-            for period, envelope in _signed_releases(app, programme, ignored).items()}
-
-
-def store_release(app: Any, programme: Programme, period: str, row: dict[str, Any], quarter: str,
-                  cost: Fraction) -> None:
-    """Signed by the manager, with the quarter whose budget paid for it and what it cost."""
-    me = app.identity
-    if me.fingerprint != programme.manager_fingerprint:
-        raise JournalError(f"only the manager of {programme.name!r} releases its figures")
-    signature = crypto.sign(me.signing_key, _release_message(programme.name, period, row, quarter, str(cost)))
-    ProgrammeStore(app.recorder.datastore).store_release(programme.name, period, {
-        "format": RELEASE_FORMAT, "row": row, "quarter": quarter, "cost": str(cost), "signature": signature.hex()})

@@ -142,14 +142,16 @@ def milestone_axis(milestones: list[tuple[str, date, bool]], today: date) -> str
 
 
 def period_bars(title: str, rows: list[tuple[str, float | None]], *, colour: str = "#5f3dc4",
-                scale: tuple[float, float] | None = None) -> str:
+                scale: tuple[float, float] | None = None, intervals: list[float | None] | None = None) -> str:
     """One bar per period on an axis that starts where its scale starts: `scale` for a bounded
     figure (1 to 5 for a rating, 0 to 1 for a share), else 0 to the largest value. A suppressed
-    period is a hatched box labelled "suppressed", never a gap that would read as zero."""
+    period is a hatched box labelled "suppressed", never a gap that would read as zero. With
+    `intervals` (a half-width per row, or None), each bar carries a whisker of value ± half-width."""
     width, height, left, bottom, top = 640, 180, 40, 30, 20
     if not rows:
         return _svg(width, 60, [_text(10, 30, "No released periods yet.")], title)
-    low, high = scale or (0, max([v for _, v in rows if v is not None] + [1]))
+    halves = intervals or [None] * len(rows)
+    low, high = scale or (0, max([v + (h or 0) for (_, v), h in zip(rows, halves, strict=True) if v is not None] + [1]))
     y_of = lambda v: height - bottom - (height - bottom - top) * (min(max(v, low), high) - low) / (high - low)  # noqa: E731
     ticks = range(int(low), int(high) + 1) if scale and high - low > 1 else (low, (low + high) / 2, high)
     hatch = "hatch-" + "".join(c if c.isalnum() else "-" for c in title.lower())
@@ -163,7 +165,7 @@ def period_bars(title: str, rows: list[tuple[str, float | None]], *, colour: str
                     f'font-size="10" text-anchor="end" fill="#333">{tick:g}</text>')
     slot = (width - left - 10) / len(rows)
     every = max(len(rows) // 12, 1)  # beyond a year of months, label every few so labels never collide
-    for i, (period, value) in enumerate(rows):
+    for i, ((period, value), half) in enumerate(zip(rows, halves, strict=True)):
         x, bar_w = left + i * slot + slot * 0.15, slot * 0.7
         middle = x + bar_w / 2
         if value is None:
@@ -178,7 +180,17 @@ def period_bars(title: str, rows: list[tuple[str, float | None]], *, colour: str
             y = y_of(value)
             body.append(f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{y_of(low) - y:.1f}" '
                         f'fill="{colour}"><title>{escape(period)}: {value:g}</title></rect>')
-            body.append(_text(middle, y - 4, f"{value:g}", anchor="middle", size=10))
+            label_y, label = y, f"{value:g}"
+            if half:
+                high_y, low_y = y_of(value + half), y_of(value - half)
+                cap = min(bar_w / 4, 8)
+                body.append(f'<path class="interval" d="M{middle:.1f} {high_y:.1f}V{low_y:.1f}'
+                            f'M{middle - cap:.1f} {high_y:.1f}h{2 * cap:.1f}M{middle - cap:.1f} {low_y:.1f}'
+                            f'h{2 * cap:.1f}" stroke="#212529" stroke-width="1.5" fill="none">'
+                            f'<title>{escape(period)}: {value:g} ± {half:g} (95%)</title></path>')
+                label_y = min(y, high_y)
+                label = f"{value:g} ± {half:g}" if slot >= 90 else label  # else the labels would collide
+            body.append(_text(middle, label_y - 4, label, anchor="middle", size=10))
         if i % every == 0:
             body.append(_text(middle, height - bottom + 14, period, anchor="middle", size=10))
     return _svg(width, height, body, title)

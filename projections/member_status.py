@@ -1,6 +1,6 @@
-"""What a member's client sends each programme she joined: for every closed month since she
-joined, whether it went, and the figures it carries, recomputed from her journal by the very
-function that builds the contribution. Read only: nothing is sent or pinned here."""
+"""What a member's client sent each programme she joined: for every closed month her consent
+covers, whether it went, and the figures it carried, read from her own sealed receipt (what was
+sent, not what her journal says now). Read only: nothing is sent here."""
 
 from __future__ import annotations
 
@@ -9,23 +9,21 @@ from datetime import date
 from typing import Any
 
 from domain.errors import JournalError
-from projections.member_months import closed_periods, monthly_metrics
+from projections.member_months import as_figures, monthly_vector, months_to_send, open_receipt
 from projections.model import JournalModel
 
-SENT, NOT_YET, OUTSIDE = "sent", "not yet sent", "not sent: before the programme's last months"
-REFUSED, UNKNOWN = "not sent: the programme's row is refused", "unknown: the programme's row is refused"
+SENT, CHANGED, NOT_YET, FINAL = "sent", "changed since: re-sent at your next command", "not yet sent", "aggregated"
 
 
 @dataclass(frozen=True)
 class MonthStatus:
     period: str
-    state: str  # SENT, NOT_YET (the next command sends it), OUTSIDE, REFUSED or UNKNOWN
-    figures: dict[str, int | None]
+    state: str  # SENT, CHANGED, NOT_YET, or FINAL (the helper aggregated it: it no longer changes)
+    figures: dict[str, int] | None  # as sent; None when nothing was sent
 
     @property
-    def sent(self) -> bool | None:
-        """None when the programme's row cannot be read, so whether it went cannot be told."""
-        return None if self.state == UNKNOWN else self.state == SENT
+    def sent(self) -> bool:
+        return self.figures is not None
 
     def as_json(self) -> dict[str, Any]:
         return {"period": self.period, "sent": self.sent, "state": self.state, "figures": self.figures}
@@ -46,30 +44,34 @@ class MembershipStatus:
 
 def membership_status(app: Any, today: date) -> list[MembershipStatus]:
     """Every programme she joined (and left), oldest month first."""
-    from journal.programmes import checked_against_pin, find_programme, missing_periods
+    from journal import aggregation
+    from journal.programmes import checked_against_pin, find_programme, pseudonym, signing_key
+    from journal.share_store import ShareStore
 
     joined_programmes, pins = app.programme_membership()
     model = JournalModel.build(app.history()) if joined_programmes else None
+    keys = app.keyring.pseudonym_keys(app.journal_id) if joined_programmes else []
+    store = ShareStore(app.recorder.datastore)
     statuses = []
     for name, (joined, left) in sorted(joined_programmes.items()):
-        periods = closed_periods(joined, left, today)
-        refused, missing, window, unread = None, set(periods), set(periods), UNKNOWN
         try:
-            programme = find_programme(app, name)
-            unread, window = REFUSED, set(periods[-programme.months:])
-            missing = set(missing_periods(app, programme, periods))
-            if name in pins:  # unpinned joins are pinned on first use, which is a write: not here
-                checked_against_pin(app, programme, pins)
+            programme = checked_against_pin(app, find_programme(app, name), pins)
         except JournalError as error:
-            refused = str(error)
+            statuses.append(MembershipStatus(name, joined, left, [], str(error)))
+            continue
+        role = "steward" if programme.has_helper else "manager"
+        done = aggregation.signed(app, "aggregate", name, signing_key(app, programme.helper, role))
         months = []
-        for period in periods:
-            if period not in missing:
-                state = SENT
-            elif refused is not None:
-                state = unread
+        for period in months_to_send(programme, joined, left, today):
+            found = store.receipt(name, period, [pseudonym(key, name, period) for key in keys])
+            receipt = open_receipt(app, name, period, found[0], found[1]) if found else None
+            if receipt is None:
+                months.append(MonthStatus(period, NOT_YET, None))
+                continue
+            if done.get(period, {}).get("status") == "aggregated":
+                state = FINAL
             else:
-                state = NOT_YET if period in window else OUTSIDE
-            months.append(MonthStatus(period, state, monthly_metrics(model, period, cohort=joined)["metrics"]))
-        statuses.append(MembershipStatus(name, joined, left, months, refused))
+                state = SENT if receipt["vector"] == monthly_vector(model, period, programme, joined) else CHANGED
+            months.append(MonthStatus(period, state, as_figures(receipt["vector"])))
+        statuses.append(MembershipStatus(name, joined, left, months))
     return statuses

@@ -1,13 +1,12 @@
-"""What a programme's terms give a cohort before anyone joins: per figure, the chance its cell is
-released and the 95% half-width of its noise, read off the release's own mechanism.
+"""What a programme's terms give a cohort before anyone joins: each figure's 95% half-width and how
+often it is released, read off the release's own mechanism and the discrete Gaussian's pmf.
 
-Everything follows `projections.programme_release` (its catalogue, budget split and bounds) and
-the exact discrete Laplace law of `privacy.discrete_laplace`: P(Y = y) = (1-q)/(1+q) q^|y| with
-q = exp(-1/scale), whose tails have closed forms, so nothing here is simulated. The cohort is
-taken as N members, all active and all giving the 1–5 ratings. For the figures that are ratios
-(per mentee, means, retention) the noisy denominator is taken to be N: their half-width is the
-numerator's (exact) half-width divided by N, an approximation that ignores the denominator's
-own noise and the clamping into the figure's range.
+The cohort is N members, all sending, all active and all giving both ratings. Counts are exact
+(`privacy.half_width_95` of the coordinate's σ²). Ratios are approximations: a per-mentee figure
+is its count's half-width over N; a mean's is the delta method at a mid-scale mean (rating 3) with
+the count of raters at N, as `programme_figures.mean` computes it; retention's is √2 times the
+active count's over N (two independent draws). The chance a mean is released is exact:
+P(N + Y >= k) for Y the count of raters' noise. A month under k members is never aggregated.
 """
 
 from __future__ import annotations
@@ -15,24 +14,25 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 from domain.errors import JournalError
-from projections.programme_release import CATALOGUE, FIGURES_PER_PERIOD, PERIODS_PER_QUARTER, RELEASED_FIGURES
+from projections import privacy
+from domain.programme_catalogue import DEFAULT_MONTHS, RHO_RANGE, cost, sigma2
+from projections.programme_figures import CATALOGUE, MEANS, TOTALS, UNITS, rounded_width
 
 LEVEL = 0.95  # the intervals' coverage, and the "released almost always" of `smallest_cohort`
+DELTA = 1e-6  # for stating ρ as the familiar (ε, δ)
 MAX_MEMBERS = 10**6
-UNITS = {"active mentees": "mentees", "check-ins per mentee": "check-ins per mentee",
-         "meetings per mentee": "meetings per mentee", "share meeting the norm": "share of mentees",
-         "goals set": "goals", "goals achieved": "goals", "milestones reached": "milestones",
-         "confidence": "points on 1–5", "satisfaction": "points on 1–5", "retention": "share of first month"}
+MID_SCALE = 2  # a mean of 3 on the 1–5 scale, as sent (rating − 1)
+PLANNED = tuple(f for f in CATALOGUE if f != "members sending")  # its count is exact
 
 
 @dataclass(frozen=True)
 class FigurePlan:
     figure: str
-    released: float  # probability that its cell is released rather than suppressed
-    half_width: float  # 95% half-width of the noise on the released figure, in `units`
+    half_width: float  # 95% half-width of the released figure, in `units`
+    released: float  # chance it is released in a month it is due (a quarter, for the means)
     units: str
 
 
@@ -40,106 +40,92 @@ class FigurePlan:
 class ProgrammePlan:
     members: int
     k: int
-    epsilon: Fraction  # per quarter
-    epsilon_per_figure: Fraction
-    smallest_cohort: int  # the fewest members whose active count is released with probability >= LEVEL
+    rho: Fraction  # per quarter
+    epsilon: float  # ρ per quarter as (ε, DELTA)
+    programme_rho: Fraction  # the most a programme of DEFAULT_MONTHS months spends in all
+    programme_epsilon: float
+    smallest_cohort: int  # the fewest members whose means are released in LEVEL of quarters
     figures: list[FigurePlan]
 
     def as_json(self) -> dict[str, Any]:
-        return {"members": self.members, "k": self.k, "epsilon": str(self.epsilon),
-                "epsilon_per_figure": str(self.epsilon_per_figure), "level": LEVEL,
-                "smallest_cohort": self.smallest_cohort,
-                "figures": [{"figure": f.figure, "released": round(f.released, 4),
-                             "half_width": round(f.half_width, 4), "units": f.units} for f in self.figures]}
+        return {"members": self.members, "k": self.k, "rho_per_quarter": str(self.rho), "delta": DELTA,
+                "epsilon_per_quarter": round(self.epsilon, 2), "programme_months": DEFAULT_MONTHS,
+                "rho_per_programme": str(self.programme_rho), "epsilon_per_programme": round(self.programme_epsilon, 2),
+                "level": LEVEL, "smallest_cohort": self.smallest_cohort,
+                "figures": [{"figure": f.figure, "half_width": f.half_width, "released": round(f.released, 4),
+                             "units": f.units} for f in self.figures]}
 
 
-def at_least(m: int, scale: Fraction) -> float:
-    """P(Y >= m): q^m / (1+q) for m >= 1, and by symmetry 1 - q^(1-m) / (1+q) otherwise."""
-    q = math.exp(-1 / scale)
-    return math.exp(-m / scale) / (1 + q) if m >= 1 else 1 - math.exp(-(1 - m) / scale) / (1 + q)
+def at_least(threshold: int, variance: Fraction) -> float:
+    """P(Y >= threshold) for the discrete Gaussian, its pmf summed to where the tail is below 1e-30."""
+    reach = math.ceil(12 * math.sqrt(variance)) + 1
+    if threshold > reach:
+        return 0.0
+    return min(1.0, math.fsum(privacy.discrete_gaussian_pmf(variance, y) for y in range(max(threshold, -reach),
+                                                                                        reach + 1)))
 
 
-def beyond(h: int, scale: Fraction) -> float:
-    """P(|Y| > h) = 2 q^(h+1) / (1+q)."""
-    return 2 * math.exp(-(h + 1) / scale) / (1 + math.exp(-1 / scale))
+def mean_released(members: int, k: int, rho: Fraction) -> float:
+    """The chance a quarter's means are released: the noisy count of raters (all N) is at least k."""
+    if members < k:
+        return 0.0
+    return at_least(k - members, sigma2(MEANS["confidence"][1], rho))
 
 
-def difference_beyond(h: int, scale: Fraction) -> float:
-    """P(|Y1 - Y2| > h) for two independent draws, from P(D = d) = c² q^|d| (2/(1-q²) + |d| - 1)
-    with c = (1-q)/(1+q), summed in closed form over d > h (and doubled, D being symmetric)."""
-    q, n = math.exp(-1 / scale), h + 1
-    c, a = (1 - q) / (1 + q), 2 / (1 - q * q)
-    return 2 * c * c * q**n * ((a - 1) / (1 - q) + (n - (n - 1) * q) / (1 - q) ** 2)
+def smallest_cohort(k: int, rho: Fraction) -> int:
+    n = k
+    while mean_released(n, k, rho) < LEVEL:
+        n += 1
+    return n
 
 
-def half_width(scale: Fraction, tail: Callable[[int, Fraction], float] = beyond) -> int:
-    """The smallest h with P(|noise| > h) <= 1 - LEVEL."""
-    estimate = float(scale) * math.log(2 / (1 - LEVEL) / (1 + math.exp(-1 / scale)))  # Laplace's own, then exact
-    return _least(math.ceil(estimate) - 1, lambda h: tail(h, scale) <= 1 - LEVEL)
+def programme_rho(rho: Fraction, months: int = DEFAULT_MONTHS) -> Fraction:
+    """What a member's months cost in all (ρ adds up), for the costliest starting month: a
+    programme off the calendar's quarters closes one more quarter early, at its last month."""
+    def spent(first: int) -> Fraction:
+        periods = [f"{2000 + (first + i) // 12}-{(first + i) % 12 + 1:02d}" for i in range(months)]
+        return sum((cost(p, periods[-1], rho) for p in periods), Fraction(0))
+
+    return max(spent(first) for first in range(12))
 
 
-def smallest_cohort(k: int, epsilon: Fraction) -> int:
-    scale = 1 / _per_figure(epsilon)
-    estimate = float(scale) * math.log(1 / (1 - LEVEL) / (1 + math.exp(-1 / scale)))
-    return k + _least(math.ceil(estimate) - 1, lambda j: at_least(-j, scale) >= LEVEL)
-
-
-def active_released(members: int, k: int, epsilon: Fraction) -> float:
-    """The chance a month's active count (and with it the month) is released rather than suppressed:
-    suppression is decided on the noisy count only, so even a cohort under k is sometimes released."""
-    return at_least(k - members, 1 / _per_figure(epsilon))
-
-
-def plan(members: int, k: int, epsilon: Fraction) -> ProgrammePlan:
-    from journal.programmes import MIN_K, check_epsilon
+def plan(members: int, k: int, rho: Fraction) -> ProgrammePlan:
+    from journal.programmes import MIN_K
 
     if not 1 <= members <= MAX_MEMBERS:
         raise JournalError(f"a cohort has 1 to {MAX_MEMBERS:,} members, not {members}")
     if k < MIN_K:
         raise JournalError(f"k must be at least {MIN_K}: smaller cells identify people")
-    check_epsilon(epsilon)
-    count_scale = 1 / _per_figure(epsilon)
-    active = active_released(members, k, epsilon)
-    rows = {"active mentees": (active, half_width(count_scale)),
-            "retention": (active, half_width(count_scale, difference_beyond) / members)}
-    for figure, (kind, _, bound) in RELEASED_FIGURES.items():
-        noise = half_width(bound * count_scale)
-        if kind == "total":
-            rows[figure] = (active, noise)
-        elif kind == "per mentee":
-            rows[figure] = (active, noise / members)
-        elif kind == "mean":  # its own count (all N rated) is released on the same terms, independently
-            rows[figure] = (active * active, noise / members)
-        else:
-            raise ValueError(f"no plan for a {kind!r} release")
-    return ProgrammePlan(members, k, epsilon, _per_figure(epsilon), smallest_cohort(k, epsilon),
-                         [FigurePlan(f, *rows[f], UNITS[f]) for f in CATALOGUE])
-
-
-def _per_figure(epsilon: Fraction) -> Fraction:
-    return epsilon / PERIODS_PER_QUARTER / FIGURES_PER_PERIOD
-
-
-def _least(estimate: int, holds: Callable[[int], bool]) -> int:
-    """The smallest n >= 0 for which a monotone `holds` is true, searched from an estimate."""
-    n = max(0, estimate)
-    while not holds(n):
-        n += 1
-    while n > 0 and holds(n - 1):
-        n -= 1
-    return n
+    if not RHO_RANGE[0] <= rho <= RHO_RANGE[1]:
+        raise JournalError("rho must lie between 0.01 and 10 per quarter")
+    monthly = 1.0 if members >= k else 0.0  # the helper refuses a month under k members
+    counts = {figure: privacy.half_width_95(sigma2(coordinate, rho)) for figure, coordinate in TOTALS.items()}
+    rows: dict[str, tuple[float, float]] = {figure: (h, monthly) for figure, h in counts.items()}
+    rows["meetings per mentee"] = (rounded_width(counts["meetings"] / members), monthly)
+    for figure, (total, count) in MEANS.items():
+        spread = math.sqrt(sigma2(total, rho) + MID_SCALE * MID_SCALE * sigma2(count, rho)) / members
+        rows[figure] = (rounded_width(1.96 * spread), mean_released(members, k, rho))
+    rows["retention"] = (rounded_width(math.sqrt(2) * counts["active mentees"] / members), monthly)
+    spent = programme_rho(rho)
+    return ProgrammePlan(members, k, rho, privacy.epsilon_of_rho(rho, DELTA), spent,
+                         privacy.epsilon_of_rho(spent, DELTA), smallest_cohort(k, rho),
+                         [FigurePlan(f, *rows[f], UNITS[f]) for f in PLANNED])
 
 
 HANDBOOK_COHORT = 14  # the handbooks' cohort: `program create` warns when its terms leave such a cohort little
-WARN_SUPPRESSED = 0.5
+WARN_RELEASED = 0.5
 
 
-def cohort_warning(k: int, epsilon: Fraction, members: int = HANDBOOK_COHORT) -> str | None:
-    """What a cohort of `members` would miss on these terms, if its active count is suppressed in
-    most months or, when released, is noisier than the cohort is large; None if neither."""
-    active = plan(members, k, epsilon).figures[0]
-    if 1 - active.released <= WARN_SUPPRESSED and active.half_width < members:
+def cohort_warning(k: int, rho: Fraction, members: int = HANDBOOK_COHORT) -> str | None:
+    """What a cohort of `members` would miss on these terms: no month at all when it is under k;
+    else an active count noisier than half the cohort, or means released in under half of
+    quarters. None if neither."""
+    see = f"see `mj program plan --members {members} --k {k} --rho {rho}`"
+    if members < k:
+        return f"a cohort of {members} is under k={k}: none of its months would be released: {see}"
+    figures = {f.figure: f for f in plan(members, k, rho).figures}
+    active, means = figures["active mentees"].half_width, figures["confidence"].released
+    if active <= members / 2 and means >= WARN_RELEASED:
         return None
-    return (f"on these terms a cohort of {members} would see its active count suppressed in "
-            f"{1 - active.released:.0%} of months, and released ± {active.half_width:,} mentees (95%): "
-            f"see `mj program plan --members {members} --k {k} --epsilon {epsilon}`")
+    return (f"on these terms a cohort of {members} would see its active count ± {active:g} (95%) and its "
+            f"rating means released in {means:.0%} of quarters: {see}")

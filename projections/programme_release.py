@@ -1,134 +1,179 @@
-"""The privacy release of a programme: each closed month's figures, released once with
-differential privacy and charged to the ledger, and the report that shows them.
+"""The manager's side of a programme: batching each settled month, adding his aggregate share to
+the helper's noisy one, and releasing the figures (with their 95% intervals) once, signed.
 
-The catalogue is fixed (no ad-hoc queries, which would invite differencing attacks).
+The manager never sees a total before noise: his own shares sum to noise-free nonsense, and the
+helper's aggregate share carries the noise. In a programme without a helper the manager does the
+helper's part first, and so holds every member's figures: members were told so when they joined.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from fractions import Fraction
 from typing import Any
 
 from domain import clock
 from domain.errors import JournalError
 from projections import privacy
-from projections.programme_view import catch_up
+from projections.programme_figures import CATALOGUE, figures
 
-# 7 sums or counts, and a sum and a count per mean: by sequential composition each noisy
-# release of a period gets an equal share of the period's budget.
-FIGURES_PER_PERIOD = 11
-PERIODS_PER_QUARTER = 3
+BATCH_LIMIT = 1000  # rows left out of one batch; more than that and the month is not batched
 
 
 @dataclass(frozen=True)
 class ProgrammeReport:
     programme: str
     k: int
-    epsilon_spent: str
-    epsilon_left: str
+    rho: str
+    helper: str | None
     periods: list[dict[str, Any]]
-    waiting: list[dict[str, str]] = ()  # closed months with figures, not yet released, and why
-    ignored: list[str] = ()  # release rows in the store its manager did not sign: one line each
+    waiting: list[dict[str, str]] = field(default_factory=list)  # closed months not yet released, and why
+    ignored: list[str] = field(default_factory=list)  # rows in the store nobody it trusts signed: a line each
 
     def as_json(self) -> dict[str, Any]:
-        return {"programme": self.programme, "k": self.k, "epsilon_spent": self.epsilon_spent,
-                "epsilon_left": self.epsilon_left, "periods": self.periods, "waiting": list(self.waiting),
-                "ignored": list(self.ignored)}
-
-
-CATALOGUE = ("active mentees", "check-ins per mentee", "meetings per mentee", "share meeting the norm",
-             "goals set", "goals achieved", "milestones reached", "confidence", "satisfaction", "retention")
-# Each figure after "active mentees", in the order its noise is drawn: how it is released (a
-# noisy sum per noisy active mentee, a noisy total, or a noisy sum over a noisy count), the
-# member metric it sums, and that metric's bound (the sum's sensitivity). `mj program plan`
-# reads this too, so that the plan follows the release.
-RELEASED_FIGURES = {"check-ins per mentee": ("per mentee", "checkins", 31),
-                    "meetings per mentee": ("per mentee", "meetings", 4),
-                    "share meeting the norm": ("per mentee", "met_norm", 1),
-                    "goals set": ("total", "goals_set", 5), "goals achieved": ("total", "goals_achieved", 5),
-                    "milestones reached": ("total", "milestones", 10),
-                    "confidence": ("mean", "confidence", 5), "satisfaction": ("mean", "satisfaction", 5)}
+        return {"programme": self.programme, "k": self.k, "rho_per_quarter": self.rho, "helper": self.helper,
+                "catalogue": list(CATALOGUE), "periods": self.periods, "waiting": self.waiting,
+                "ignored": self.ignored}
 
 
 def release_report(app: Any, name: str, today: date, rng: privacy.RandomSource = privacy.SYSTEM_RANDOM
                    ) -> ProgrammeReport:
-    """Releases every closed period not yet released, oldest first, each once and for good (later
-    reports reuse it at no cost). Each month is paid for by its own quarter's budget, a third of
-    it, whatever day the report runs. Every month released before is shown; months whose
-    quarter's budget is spent are listed as waiting. Refused only when there is nothing at all
-    to show."""
-    from journal.programmes import find_programme, released_periods, remaining, spend, store_release
+    """Every month released so far, releasing those the helper has aggregated; batching those
+    that have settled and have no batch (or whose batch the helper refused); the rest waiting."""
+    from journal import aggregation
+    from journal.programmes import find_programme, manager_key, signing_key
 
     programme = find_programme(app, name)
-    _, view = catch_up(app, name)
-    totals: dict[tuple[str, str], list[int]] = {}
-    for key, (total, count) in view.items():
-        _, period, metric = key.split("|")
-        cell = totals.setdefault((period, metric), [0, 0])
-        cell[0] += total
-        cell[1] += count
+    key = manager_key(app, programme)  # refuses anyone but the manager
     ignored: list[str] = []
-    released = released_periods(app, programme, ignored)
-    fresh = sorted({p for p, _ in totals if p < clock.month_of_day(today)} - set(released))
-    per_period, spent = programme.epsilon / PERIODS_PER_QUARTER, Fraction(0)
-    waiting: list[dict[str, str]] = []
-    refused: JournalError | None = None
-    for period in fresh:
-        quarter = clock.quarter_of(period)
-        try:
-            spend(app, programme, quarter, per_period)
-        except JournalError as error:
-            refused = refused or error
-            waiting.append({"period": period, "reason": f"the privacy budget for {quarter} is spent"})
+    if not programme.has_helper:
+        _batch_all(app, programme, key, today, ignored)
+        from projections.programme_helper import aggregate
+
+        aggregate(app, name, today, rng, ignored)
+    mine = app.identity.signing_key.public_key()
+    helper_key = mine if not programme.has_helper else signing_key(app, programme.helper_fingerprint, "steward")
+    sealing = aggregation.release_key(key, name)  # the helper must never read a release: it knows the noise
+    released = aggregation.signed(app, "release", name, mine, ignored, release_key=sealing)
+    batches = _batch_all(app, programme, key, today, ignored) if programme.has_helper else \
+        aggregation.signed(app, "batch", name, mine)
+    aggregates = aggregation.signed(app, "aggregate", name, helper_key, ignored)
+    waiting = []
+    for period in programme.periods:
+        if period in released or period >= clock.month_of_day(today):
             continue
-        spent += per_period
-        row = _release_period(period, totals, programme.k, per_period / FIGURES_PER_PERIOD, rng)
-        store_release(app, programme, period, row, quarter, per_period)
-        released[period] = row
-    if refused and not released:
-        raise refused  # nothing was ever released and nothing can be: say why
-    left = remaining(app, programme, clock.quarter_of(clock.month_of_day(today)))
-    return ProgrammeReport(name, programme.k, str(spent), str(left),
-                           with_retention([released[p] for p in sorted(released)]), waiting, ignored)
+        batch, result = batches.get(period), aggregates.get(period)
+        if batch is None:
+            reason = f"settles on {programme.settles_on(period)}" if today < programme.settles_on(period) \
+                else "no row can be batched"
+        elif result is None or result.get("batch") != aggregation.batch_id(batch):
+            reason = f"waiting for the helper ({programme.helper}) to aggregate it"
+        elif result.get("status") != "aggregated":
+            reason = f"the helper refused the batch: {str(result.get('reason'))[:200]}"
+        else:
+            try:
+                row = _combine(app, programme, key, period, batch, result)
+            except JournalError as error:
+                reason = str(error)
+            else:
+                released[period] = aggregation.publish(app, "release", name, period, {"row": row},
+                                                       release_key=sealing)
+                continue
+        waiting.append({"period": period, "reason": reason})
+    rows = [released[p]["row"] | {"period": p} for p in sorted(released) if isinstance(released[p].get("row"), dict)]
+    return ProgrammeReport(name, programme.k, str(programme.rho), programme.helper_fingerprint or None,
+                           with_retention(rows), waiting, ignored)
+
+
+def _batch_all(app: Any, programme: Any, key: Any, today: date, ignored: list[str]) -> dict[str, dict[str, Any]]:
+    """Batches every settled, closed month that has none, or whose batch the helper refused; returns
+    every signed batch."""
+    from journal import aggregation
+    from journal.programmes import signing_key
+
+    mine = app.identity.signing_key.public_key()
+    batches = aggregation.signed(app, "batch", programme.name, mine, ignored)
+    helper_key = mine if not programme.has_helper else signing_key(app, programme.helper_fingerprint, "steward")
+    aggregates = aggregation.signed(app, "aggregate", programme.name, helper_key)
+    for period in programme.periods:
+        if period >= clock.month_of_day(today) or today < programme.settles_on(period):
+            continue
+        batch, result = batches.get(period), aggregates.get(period)
+        if batch is not None and not (result and result.get("status") == "refused"
+                                      and result.get("batch") == aggregation.batch_id(batch)):
+            continue
+        excluded = set(result.get("rejected") or []) if result else set()
+        made = _freeze(app, programme, key, period, excluded, batch)
+        if made is not None:
+            batches[period] = made
+    return batches
+
+
+def _freeze(app: Any, programme: Any, key: Any, period: str, excluded: set[str], previous: dict | None
+            ) -> dict | None:
+    """The month's batch, made and written in one turn; None when no row can be batched, or when it
+    would choose what the refused batch chose (the helper would only refuse it again)."""
+    from journal import aggregation, shares
+    from journal.crypto import Unopenable
+    from journal.share_store import ShareStore
+    from domain.programme_catalogue import LENGTH
+
+    def make(rows):
+        left_out = set(excluded)
+        for row in rows:
+            if None in (row.pseudonym, row.leader, row.helper) or row.pseudonym.hex() in left_out:
+                continue
+            try:
+                shares.open_leader(key, row.leader, programme.name, period, row.pseudonym, LENGTH)
+            except (Unopenable, ValueError):
+                left_out.add(row.pseudonym.hex())
+        whole = [r for r in rows if None not in (r.pseudonym, r.leader, r.helper)]
+        picked = [r for r in whole if r.pseudonym.hex() not in left_out]
+        if not picked or len(left_out) > BATCH_LIMIT:
+            return None
+        chosen = aggregation.digest(picked)
+        if previous is not None and previous.get("digest") == chosen:
+            return None
+        return aggregation.sign(app, "batch", programme.name, period, {
+            "round": (previous or {}).get("round", 0) + 1, "count": len(picked), "digest": chosen,
+            "excluded": sorted(left_out & {r.pseudonym.hex() for r in whole})})
+
+    return ShareStore(app.recorder.datastore).freeze(programme.name, period, make)
+
+
+def _combine(app: Any, programme: Any, key: Any, period: str, batch: dict, result: dict) -> dict[str, Any]:
+    from journal import aggregation, shares
+    from journal.share_store import ShareStore
+    from domain.programme_catalogue import INDEX, LENGTH, noised
+
+    picked = aggregation.chosen(ShareStore(app.recorder.datastore).month(programme.name, period), batch)
+    released = list(noised(period, programme.last_period))
+    share = result.get("share")
+    if picked is None:
+        raise JournalError(f"the rows of {period} changed after the helper aggregated them: the store was altered, "
+                           "and this month cannot be released")
+    if result.get("coordinates") != released or not isinstance(share, list) or len(share) != len(released) or \
+            not all(type(v) is int and 0 <= v < shares.MODULUS for v in share) or result.get("count") != len(picked):
+        raise JournalError(f"the helper's aggregate of {period} is not the shape this programme releases")
+    total = [0] * LENGTH
+    for row in picked:  # opened when batched, so each opens again
+        total = shares.combine(total, shares.open_leader(key, row.leader, programme.name, period, row.pseudonym,
+                                                         LENGTH))
+    noisy = shares.as_signed([(total[INDEX[c]] + v) % shares.MODULUS for c, v in zip(released, share, strict=True)])
+    return figures(dict(zip(released, noisy, strict=True)), len(picked), programme.k, programme.rho)
 
 
 def with_retention(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Active mentees of each month as a share of the first released month's: computed from
-    released figures only (post-processing, no further privacy cost)."""
-    base = next((r["active mentees"] for r in rows if isinstance(r["active mentees"], int)), None)
-    return [r | {"retention": round(r["active mentees"] / base, 2)
-                 if base and isinstance(r["active mentees"], int) else "suppressed"} for r in rows]
+    """Active mentees of each month as a share of the first released month's: from released
+    figures only (post-processing, no further privacy cost)."""
+    def active(row):
+        cell = row.get("figures", {}).get("active mentees")
+        return cell.get("value") if isinstance(cell, dict) else None
 
-
-def _release_period(period, totals, k, epsilon, rng) -> dict[str, Any]:
-    def cell(metric):
-        return totals.get((period, metric), [0, 0])
-
-    # Every suppression is decided on a noisy count: a decision on a true count would itself
-    # release that count, whatever the noise on the figures.
-    active = privacy.noisy_count(cell("active")[0], epsilon, k, rng)
-    row: dict[str, Any] = {"period": period}
-    if active.suppressed:
-        return row | {name: "suppressed" for name in CATALOGUE}
-    n = active.value
-
-    def mean(metric, bound):
-        total, count = cell(metric)
-        noisy_n = privacy.noisy_count(count, epsilon, k, rng)
-        if noisy_n.suppressed:
-            return "suppressed"
-        return round(min(max(privacy.noisy_sum(total, epsilon, bound, rng) / noisy_n.value, 1), bound), 2)
-
-    # Clamping noisy outputs into their possible range is post-processing: it costs no privacy.
-    def per_mentee(metric, bound):
-        return round(min(max(privacy.noisy_sum(cell(metric)[0], epsilon, bound, rng) / n, 0), bound), 2)
-
-    def total(metric, bound):
-        return max(privacy.noisy_sum(cell(metric)[0], epsilon, bound, rng), 0)
-
-    release = {"per mentee": per_mentee, "total": total, "mean": mean}
-    row |= {"active mentees": n} | {name: release[kind](metric, bound)
-                                    for name, (kind, metric, bound) in RELEASED_FIGURES.items()}
-    return row
+    base = next((active(r) for r in rows if active(r)), None)
+    out = []
+    for row in rows:
+        value = active(row)
+        cell = {"value": round(value / base, 2)} if base and value is not None else {"suppressed": True}
+        out.append(row | {"figures": row.get("figures", {}) | {"retention": cell}})
+    return out

@@ -246,7 +246,66 @@ def test_a_read_only_store_refuses_sharing_and_programme_writes_in_one_line(run,
     store = home / "journal.db"
     os.chmod(store, 0o444)
     try:
-        refused_without_writing(run, home, ["--identity", manager, "program", "create", "P"], 1, "read-only")
+        refused_without_writing(run, home, ["--identity", manager, "program", "create", "P", "--no-helper"], 1,
+                                "read-only")
         refused_without_writing(run, home, ["share", entry[:10], "--with", "grace"], 1, "read-only")
     finally:
         os.chmod(store, 0o600)
+
+
+@pytest.fixture
+def manager_and_steward(run, mentee, home):
+    """Morgan (a manager) and Sam (a steward) beside Ada in her store; returns Morgan's --identity."""
+    morgan = ["--identity", str(home / "morgan.json")]
+    assert run(*morgan, "init", "--name", "Morgan", "--role", "manager").exit_code == 0
+    assert run("--identity", str(home / "sam.json"), "init", "--name", "Sam", "--role", "steward").exit_code == 0
+    return morgan
+
+
+@pytest.mark.parametrize("options, fragments", [
+    ([], ("--helper WHO", "--no-helper")),  # neither: whether anyone but the manager adds the noise is hers to know
+    (["--helper", "Sam", "--no-helper"], ("--helper WHO", "--no-helper")),  # both
+    (["--no-helper", "--rho", "a lot"], ("--rho", "not a number")),
+    (["--no-helper", "--rho", "1/0"], ("--rho", "not a number")),
+    (["--no-helper", "--start", "2026-13"], ("--start", "not a month")),
+    (["--no-helper", "--start", "May"], ("--start", "not a month")),
+    (["--no-helper", "--months", "six"], ("--months",)),
+    (["--no-helper", "--k", "ten"], ("--k",)),
+    (["--no-helper", "--settle-days", "a week"], ("--settle-days",)),
+])
+def test_a_programme_created_with_a_usage_error_is_refused_and_nothing_is_written(
+        run, home, manager_and_steward, options, fragments):
+    refused_without_writing(run, home, [*manager_and_steward, "program", "create", "Spring", *options], 2, *fragments)
+    created = run(*manager_and_steward, "program", "create", "Spring", "--helper", "Sam")  # the honest path
+    assert created.exit_code == 0, created.output
+
+
+@pytest.mark.parametrize("options, fragments", [
+    (["--helper", "Sam", "--k", "4"], ("k must be at least 5",)),
+    (["--helper", "Sam", "--rho", "20"], ("rho must lie between 0.01 and 10",)),
+    (["--helper", "Sam", "--rho", "1/1000"], ("rho must lie between 0.01 and 10",)),
+    (["--helper", "Sam", "--months", "0"], ("1 to 36 months",)),
+    (["--helper", "Sam", "--months", "37"], ("1 to 36 months",)),
+    (["--helper", "Sam", "--settle-days", "-1"], ("0 to 90 days",)),
+    (["--helper", "Sam", "--settle-days", "91"], ("0 to 90 days",)),
+    (["--helper", "Ada"], ("Ada", "mentee, not a steward")),  # a mentee cannot hold the other share
+    (["--helper", "Morgan"], ("Morgan is a manager, not a steward",)),  # nor the manager himself
+    (["--helper", "Nobody"], ("no steward 'Nobody'", "stewards here: Sam")),
+])
+def test_a_programme_on_terms_out_of_range_or_with_no_steward_is_refused_and_nothing_is_written(
+        run, home, manager_and_steward, options, fragments):
+    refused_without_writing(run, home, [*manager_and_steward, "program", "create", "Spring", *options], 1, *fragments)
+    created = run(*manager_and_steward, "program", "create", "Spring", "--helper", "Sam", "--k", "5", "--rho", "1/2",
+                  "--months", "36", "--settle-days", "0")  # the honest path, on the edges of each range
+    assert created.exit_code == 0, created.output
+
+
+def test_only_a_manager_creates_a_programme_and_a_name_is_taken_once(run, home, manager_and_steward):
+    sam = ["--identity", str(home / "sam.json")]
+    refused_without_writing(run, home, ["program", "create", "Spring", "--helper", "Sam"], 1,
+                            "only a programme manager creates programmes")
+    refused_without_writing(run, home, [*sam, "program", "create", "Spring", "--no-helper"], 1,
+                            "only a programme manager creates programmes")
+    assert run(*manager_and_steward, "program", "create", "Spring", "--helper", "Sam").exit_code == 0
+    refused_without_writing(run, home, [*manager_and_steward, "program", "create", "Spring", "--no-helper"], 1,
+                            "already exists")

@@ -1,9 +1,13 @@
-"""The mentee's story through the command line: write every kind of record and read it back."""
+"""The mentee's story through the command line: write every kind of record and read it back; and
+a programme's, from its manager's `program create` through its steward's `program aggregate` to
+the months its manager's `program report` releases."""
 
 import json
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
+
 from domain import clock
 
 
@@ -145,7 +149,10 @@ def test_the_demo_tells_the_story_and_finds_no_plaintext(run, tmp_path):
     assert "Quiet day of" in result.stdout  # what Sam reads back
     assert "verify: 3" in result.stdout  # 27 records written, a release, a summary and its release, feedback
     assert "Grace" in result.stdout and "opens 2 of Sam's" in result.stdout
-    assert "A programme manager sees only noisy aggregates" in result.stdout and "suppressed" in result.stdout
+    said = " ".join(result.stdout.split())  # as printed, wrapped to the console's width
+    assert "two aggregators, and only noisy totals for the manager" in said
+    assert "a share for the manager and one for the steward" in said
+    assert "members sending" in said and "a 95% interval for the noise added" in said
 
 
 def test_the_demo_refuses_a_directory_that_is_not_empty(run, tmp_path):
@@ -182,3 +189,96 @@ def test_text_that_looks_like_markup_is_shown_as_typed(run, mentee):
     result = run("entries")
     assert result.exit_code == 0, result.output
     assert "[x] done [bold]really[/bold] [/]" in result.stdout
+
+
+# -- a programme: a manager, a steward and five mentees --------------------------------------
+
+def ok(result):
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture
+def programme(run, home):
+    """Morgan (a manager) made the programme Spring from February with Sam (a steward) as its
+    helper; five mentees joined it as of 1 February and wrote in February, March and April, each
+    through the command line. Returns (Morgan's, Sam's, the mentees') --identity options."""
+    morgan, sam = (["--identity", str(home / f"{name}.json")] for name in ("morgan", "sam"))
+    ok(run(*morgan, "init", "--name", "Morgan Reid", "--role", "manager"))
+    ok(run(*sam, "init", "--name", "Sam Steward", "--role", "steward"))
+    created = ok(run(*morgan, "program", "create", "Spring", "--helper", "Sam", "--start", "2026-02", "--k", "5"))
+    assert "Created programme 'Spring': helper Sam Steward" in created.stderr and "Warning" not in created.stderr
+    mentees = []
+    for n in range(5):
+        me = ["--identity", str(home / f"mentee{n}.json")]
+        ok(run(*me, "init", "--name", f"Mentee {n}"))
+        joined = ok(run(*me, "program", "join", "Spring", "--at", "2026-02-01"))
+        assert "Warning" not in joined.stderr and "one for the helper" in joined.stderr
+        for month in ("02", "03", "04"):
+            ok(run(*me, "checkin", f"MENTEE{n}-SECRET", "--mood", "3", "--confidence", str(2 + n % 3),
+                   "--at", f"2026-{month}-1{n}"))
+            ok(run(*me, "meeting", "log", "--minutes", "60", "--focus", "plan", "--rating", "4",
+                   "--at", f"2026-{month}-2{n}"))
+        ok(run(*me, "program", "contribute"))
+        mentees.append(me)
+    return morgan, sam, mentees
+
+
+def test_a_programme_is_batched_aggregated_by_its_steward_and_released_to_its_manager(run, programme):
+    morgan, sam, mentees = programme
+    with time_machine.travel(datetime(2026, 5, 5, 12).astimezone(), tick=False):  # April settles on 8 May
+        batched = ok(run(*morgan, "program", "report", "Spring"))
+        assert batched.stderr.splitlines()[-3:] == [
+            f"2026-{m}: waiting for the helper ({sam_fingerprint(run, sam)}) to aggregate it" for m in ("02", "03")
+        ] + ["2026-04: settles on 2026-05-08"]
+        aggregated = ok(run(*sam, "program", "aggregate", "Spring"))
+        assert aggregated.stderr.splitlines() == ["2026-02: aggregated", "2026-03: aggregated"]
+        early = json.loads(ok(run(*morgan, "program", "report", "Spring", "--json")).stdout)
+    assert [row["period"] for row in early["periods"]] == ["2026-02", "2026-03"]
+    assert early["waiting"] == [{"period": "2026-04", "reason": "settles on 2026-05-08"}]
+    # 13 May: April has settled; the manager batches it, the steward adds its noise, he releases it.
+    ok(run(*morgan, "program", "report", "Spring"))
+    again = json.loads(ok(run(*sam, "program", "aggregate", "Spring", "--json")).stdout)
+    assert [(o["period"], o["state"]) for o in again] == [
+        ("2026-02", "done"), ("2026-03", "done"), ("2026-04", "aggregated")]  # never a second draw
+    report = ok(run(*morgan, "program", "report", "Spring"))
+    lines = report.stdout.splitlines()
+    assert lines[0] == f"Spring: helper {sam_fingerprint(run, sam)}, k=5, ρ=2 per quarter"
+    assert lines[1].split() == ["2026-02", "2026-03", "2026-04"]
+    assert lines[2].split() == ["members", "sending", "5", "5", "5"]
+    assert lines[3].startswith("active mentees") and lines[3].count("±") == 3
+    assert "a 95% interval for the noise added" in report.stdout and "waiting" not in report.stderr
+    released = json.loads(ok(run(*morgan, "program", "report", "Spring", "--json")).stdout)
+    assert [(row["period"], row["members"]) for row in released["periods"]] == [
+        ("2026-02", 5), ("2026-03", 5), ("2026-04", 5)]
+    assert released["waiting"] == [] and released["ignored"] == []
+    assert all(row["figures"]["active mentees"]["half_width"] > 0 for row in released["periods"])
+    march = released["periods"][1]["figures"]  # March closes the first quarter: its ratings
+    assert "confidence" in march and "confidence" not in released["periods"][0]["figures"]
+    status = json.loads(ok(run(*mentees[0], "program", "status", "--json")).stdout)
+    assert [(m["period"], m["state"]) for m in status[0]["months"]] == [
+        ("2026-02", "aggregated"), ("2026-03", "aggregated"), ("2026-04", "aggregated")]
+
+
+def test_only_the_steward_aggregates_and_only_the_manager_reports(run, home, programme):
+    from journal.config import store_location
+    from tests.conftest import store_state
+
+    morgan, sam, mentees = programme
+    before = store_state(store_location())
+    for who, command, says in ((morgan, "aggregate", "only the helper of 'Spring'"),
+                               (mentees[0], "aggregate", "only the helper of 'Spring'"),
+                               (sam, "report", "only the manager of 'Spring'"),
+                               (mentees[0], "report", "only the manager of 'Spring'")):
+        refused = run(*who, "program", command, "Spring")
+        assert refused.exit_code == 1 and refused.stderr.strip().splitlines() == [refused.stderr.strip()]
+        assert refused.stderr.startswith("Error: ") and says in refused.stderr, refused.stderr
+    assert store_state(store_location()) == before
+    ok(run(*morgan, "program", "report", "Spring"))  # the honest path: each in their own role
+    assert [o["state"] for o in json.loads(ok(run(*sam, "program", "aggregate", "Spring", "--json")).stdout)] == [
+        "aggregated", "aggregated", "aggregated"]
+
+
+def sam_fingerprint(run, sam) -> str:
+    return json.loads(ok(run(*sam, "whoami", "--json")).stdout)["fingerprint"]

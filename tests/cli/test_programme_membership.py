@@ -17,11 +17,14 @@ CREATED = datetime(2026, 1, 20, 12).astimezone()
 
 @pytest.fixture
 def programme(run, home, mentee):
-    """Morgan's programme, created in January; Ada (the mentee) has not joined it yet."""
+    """Morgan's programme, created in January with Sam as its steward; Ada (the mentee) has not
+    joined it yet."""
     morgan = ["--identity", str(home / "morgan.json")]
     assert run(*morgan, "init", "--name", "Morgan Reid", "--role", "manager").exit_code == 0
+    sam = ["--identity", str(home / "sam.json")]
+    assert run(*sam, "init", "--name", "Sam Steward", "--role", "steward").exit_code == 0
     with time_machine.travel(CREATED, tick=False):
-        created = run(*morgan, "program", "create", "Spring cohort", "--k", "5")
+        created = run(*morgan, "program", "create", "Spring cohort", "--helper", "Sam", "--k", "5")
     assert created.exit_code == 0, created.output
     return "Spring cohort"
 
@@ -29,6 +32,29 @@ def programme(run, home, mentee):
 def ok(result):
     assert result.exit_code == 0, result.output
     return result
+
+
+def test_joining_a_programme_with_a_steward_names_it_and_warns_of_nothing(run, home, programme):
+    joined = ok(run("program", "join", programme))
+    sam = json.loads(ok(run("--identity", str(home / "sam.json"), "whoami", "--json")).stdout)["fingerprint"]
+    assert "Warning" not in joined.stderr
+    assert f"one for the helper {sam}: neither alone says anything about you" in " ".join(joined.stderr.split())
+    assert f"helper {sam}" in joined.stderr.splitlines()[-1]  # pinned with the rest of the terms
+
+
+def test_joining_a_programme_without_a_helper_warns_that_its_manager_reads_her_months(run, home, programme):
+    morgan = ["--identity", str(home / "morgan.json")]
+    with time_machine.travel(CREATED, tick=False):
+        created = ok(run(*morgan, "program", "create", "Solo", "--no-helper", "--k", "5"))
+    assert "Warning: without a helper you can read every member's monthly figures" in created.stderr
+    joined = ok(run("program", "join", "Solo"))
+    [warning] = [line for line in joined.stderr.splitlines() if line.startswith("Warning:")]
+    assert warning.startswith("Warning: this programme has no helper: its manager can read your monthly figures")
+    assert "no helper" in joined.stderr.splitlines()[-1]  # and that is what her journal pins
+    status = json.loads(ok(run("program", "status", "--json")).stdout)
+    assert [s["programme"] for s in status] == ["Solo"]
+    second = ok(run("program", "join", programme))  # the honest path beside it: a programme with a steward
+    assert "Warning" not in second.stderr
 
 
 def test_a_late_join_dated_earlier_covers_the_months_from_that_date(run, programme):
@@ -41,12 +67,13 @@ def test_a_late_join_dated_earlier_covers_the_months_from_that_date(run, program
     assert [m["period"] for m in status[0]["months"]] == ["2026-03", "2026-04"]  # not February
 
 
-@pytest.mark.parametrize("at, fragments", [("2026-01-19", ("before programme", "2026-01-20")),
-                                           ("tomorrow", ("in the future",))])
+@pytest.mark.parametrize("at, fragments", [
+    ("2025-12-31", ("before programme", "starts (2026-01)", "from 2026-01-01 on")),
+    ("tomorrow", ("in the future",))])
 def test_a_join_dated_before_the_programme_or_in_the_future_is_refused_and_nothing_is_written(
         run, home, programme, at, fragments):
     refused_without_writing(run, home, ["program", "join", programme, "--at", at], 1, *fragments)
-    ok(run("program", "join", programme, "--at", "2026-01-20"))  # the day it was created: the honest path
+    ok(run("program", "join", programme, "--at", "2026-01-01"))  # its first month's first day: the honest path
 
 
 def test_a_join_at_a_word_that_is_no_date_is_refused(run, home, programme):
@@ -71,8 +98,9 @@ def test_status_shows_each_closed_month_sent_or_not_with_the_figures_from_her_jo
         "2026-02": (True, "sent"), "2026-03": (True, "sent"), "2026-04": (True, "sent"),
         "2026-05": (False, "not yet sent")}
     february, march = months["2026-02"]["figures"], months["2026-03"]["figures"]
-    assert (february["checkins"], february["meetings"], february["satisfaction"]) == (1, 0, None)  # mood is not it
-    assert (march["meetings"], march["met_norm"], march["satisfaction"]) == (1, 1, 5)
+    assert (february["active"], february["meetings"], february["satisfaction"]) == (1, 0, None)  # mid-quarter
+    # March closes the quarter: its ratings are her meeting's 5, never February's mood of 2.
+    assert (march["meetings"], march["met_norm"], march["satisfaction"], march["confidence"]) == (1, 1, 5, None)
     assert text[0] == "Spring cohort (joined 2026-02)"
     assert [line.split()[:2] for line in text[1:]] == [["2026-02", "sent"], ["2026-03", "sent"],
                                                        ["2026-04", "sent"], ["2026-05", "not"]]

@@ -242,3 +242,18 @@ def test_no_readme_command_pipes_into_another_when_pasted():
     commands = [line.split(" #")[0] for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("mj ")]
     assert len(commands) > 30  # the walk found the examples
     assert [command for command in commands if "|" in command] == []
+
+
+def test_a_programme_counts_one_monthly_contribution_in_the_singular(run, mentee):
+    morgan, sam = ["--identity", str(mentee / "morgan.json")], ["--identity", str(mentee / "sam.json")]
+    assert run(*morgan, "init", "--name", "Morgan", "--role", "manager").exit_code == 0
+    assert run(*sam, "init", "--name", "Sam", "--role", "steward").exit_code == 0
+    created = run(*morgan, "program", "create", "Spring", "--helper", "Sam", "--start", "2026-04", "--k", "5")
+    assert created.exit_code == 0, created.output
+    assert run("program", "join", "Spring", "--at", "2026-04-01").exit_code == 0
+    sent = run("program", "contribute")  # April, the one closed month
+    assert (sent.exit_code, sent.stderr.strip()) == (0, "Sent 1 monthly contribution")
+    again = run("program", "contribute")
+    assert (again.exit_code, again.stderr.strip()) == (0, "Nothing new to send")
+    idle = run(*sam, "program", "aggregate", "Spring")  # the manager has batched nothing yet
+    assert (idle.exit_code, idle.stderr.strip()) == (0, "No month is batched yet")

@@ -103,26 +103,45 @@ def rowid_table(db, table: str) -> bool:
 
 def write_story(run, home: Path, store) -> Story:
     """Ada with check-ins, a goal and a meeting, released to Grace, who sent feedback; an
-    unsolicited message from Alan waiting; a programme of Morgan's that Ada joined and reported."""
+    unsolicited message from Alan waiting; a programme of Morgan's with Sam as its steward, which
+    Ada and four other mentees joined in January and sent their months to. Its January to March
+    were batched, aggregated and released on 5 May; April settled on 8 May and is left for the
+    swept commands to batch, aggregate and release, so that they do work on the damaged store."""
     from journal import app as journal_app
     from journal import view_cache
     from journal.app import JournalApp
+    from journal.enrolment import enrol
     from journal.identity import unlock_identity
     from journal.programmes import join_programme
+    from domain import clock
     from domain.journal import MenteeJournal
+    from projections.member_months import contribute_closed_periods
 
     def ok(*args):
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
         return result.stdout.strip()
 
-    grace, alan, morgan = (["--identity", str(home / f"{name}.json")] for name in ("grace", "alan", "morgan"))
+    grace, alan, morgan, sam = (["--identity", str(home / f"{name}.json")]
+                                for name in ("grace", "alan", "morgan", "sam"))
     ok("init", "--name", "Ada Lovelace")
     ok(*grace, "init", "--name", "Grace Hopper", "--role", "mentor")
     ok(*alan, "init", "--name", "Alan Turing", "--role", "mentor")
     ok(*morgan, "init", "--name", "Morgan Reid", "--role", "manager")
+    ok(*sam, "init", "--name", "Sam Steward", "--role", "steward")
     with time_machine.travel(datetime(2026, 1, 19, 12).astimezone(), tick=False):  # before Ada joins it
-        ok(*morgan, "program", "create", "Spring", "--k", "5")
+        ok(*morgan, "program", "create", "Spring", "--helper", "sam", "--k", "5")
+    joined = datetime(2026, 1, 20, 12).astimezone()
+    for n in range(1, 5):  # k = 5: four more members, so that a month can be released
+        enrol(home / f"member{n}.json", store, name=f"Member {n}", role="mentee", passphrase=PASSPHRASE)
+        member = JournalApp(store, unlock_identity(home / f"member{n}.json", PASSPHRASE))
+        try:
+            join_programme(member, "Spring", at=joined)
+            member.update(MenteeJournal.check_in, f"MEMBER{n}-SECRET", mood=3,
+                          at=datetime(2026, 3, 2 + n, 12).astimezone())
+            contribute_closed_periods(member, clock.today())
+        finally:
+            member.close()
     # A snapshot and a view cache only come after 50 records: lowered while the story is written,
     # so that their tables have rows to damage without fifty records in every example.
     with pytest.MonkeyPatch.context() as patch:
@@ -130,7 +149,7 @@ def write_story(run, home: Path, store) -> Story:
         patch.setattr(view_cache, "REFRESH_AFTER", 4)
         app = JournalApp(store, unlock_identity(home / "identity.json", PASSPHRASE))
         try:
-            join_programme(app, "Spring", at=datetime(2026, 1, 20, 12).astimezone())
+            join_programme(app, "Spring", at=joined)
             for month in (2, 3, 4):
                 for day in (3, 10):
                     app.update(MenteeJournal.check_in, f"ADA-SECRET {month}/{day}", mood=1 + day % 5, confidence=3,
@@ -145,7 +164,12 @@ def write_story(run, home: Path, store) -> Story:
         ok(*alan, "feedback", "send", "--to", "ada", "unsolicited")
         ok("entries")  # imports Grace's feedback; Alan's waits in the inbox
         ok("program", "contribute")
-        ok(*morgan, "program", "report", "Spring")
+        with time_machine.travel(datetime(2026, 5, 5, 12).astimezone(), tick=False):  # April not yet settled
+            ok(*morgan, "program", "report", "Spring")  # batches January to March
+            ok(*sam, "program", "aggregate", "Spring")
+            released = json.loads(ok(*morgan, "program", "report", "Spring", "--json"))
+        assert [row["period"] for row in released["periods"]] == ["2026-01", "2026-02", "2026-03"], released
+        assert released["waiting"] == [{"period": "2026-04", "reason": "settles on 2026-05-08"}], released
         ok("verify")
     types = declared_types(store)
     entries = json.loads(ok("entries", "--json"))

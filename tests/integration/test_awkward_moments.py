@@ -27,11 +27,14 @@ class Moment:
     a_year_ago: date
     closed: tuple[str, str, str]  # the three whole months before the local month
     quarter: str
+    # The closed month still inside a programme's settling window of 7 days, and the local day it
+    # settles on (the 1st of the month after it, plus 7): it is batched from that day on, not before.
+    unsettled: tuple[str, date] | None = None
 
 
 MOMENTS = {
     "1 March": Moment(datetime(2027, 3, 1, 0, 30, tzinfo=ZoneInfo("UTC")), date(2027, 3, 1), date(2027, 4, 1),
-                      date(2026, 3, 1), ("2026-12", "2027-01", "2027-02"), "2027-Q1"),
+                      date(2026, 3, 1), ("2026-12", "2027-01", "2027-02"), "2027-Q1", ("2027-02", date(2027, 3, 8))),
     "31 August": Moment(datetime(2026, 8, 31, 21, 0, tzinfo=ZoneInfo("Europe/London")), date(2026, 8, 31),
                         date(2026, 9, 30), date(2025, 8, 31), ("2026-05", "2026-06", "2026-07"), "2026-Q3"),
     "last day of a quarter": Moment(datetime(2026, 9, 30, 23, 45, tzinfo=ZoneInfo("Europe/Berlin")),
@@ -51,7 +54,21 @@ MOMENTS = {
     # UTC is still 28 February 17:00: a UTC date would keep February open.
     "1 March in UTC+14": Moment(datetime(2027, 3, 1, 7, 0, tzinfo=ZoneInfo("Pacific/Kiritimati")),
                                 date(2027, 3, 1), date(2027, 4, 1), date(2026, 3, 1),
-                                ("2026-12", "2027-01", "2027-02"), "2027-Q1"),
+                                ("2026-12", "2027-01", "2027-02"), "2027-Q1", ("2027-02", date(2027, 3, 8))),
+    # UTC is still 7 March 17:00: a UTC date would keep February unsettled a day longer.
+    "the day February settles in UTC+14": Moment(datetime(2027, 3, 8, 7, 0, tzinfo=ZoneInfo("Pacific/Kiritimati")),
+                                                 date(2027, 3, 8), date(2027, 4, 8), date(2026, 3, 8),
+                                                 ("2026-12", "2027-01", "2027-02"), "2027-Q1"),
+    # The night before New York's clocks go forward (2:00 on 8 March 2026 is 3:00), and the day
+    # February settles: UTC is already 8 March 04:30, so a UTC date would settle it a day early.
+    "the eve of summer time in New York": Moment(datetime(2026, 3, 7, 23, 30, tzinfo=ZoneInfo("America/New_York")),
+                                                 date(2026, 3, 7), date(2026, 4, 7), date(2025, 3, 7),
+                                                 ("2025-12", "2026-01", "2026-02"), "2026-Q1",
+                                                 ("2026-02", date(2026, 3, 8))),
+    # Half an hour after the hour that never was: a 23-hour day, on which February settles.
+    "summer time begins in New York": Moment(datetime(2026, 3, 8, 3, 30, tzinfo=ZoneInfo("America/New_York")),
+                                             date(2026, 3, 8), date(2026, 4, 8), date(2025, 3, 8),
+                                             ("2025-12", "2026-01", "2026-02"), "2026-Q1"),
 }
 
 
@@ -109,17 +126,23 @@ def test_the_demo_runs(moment, run, tmp_path):
     result = run("demo", "--home", str(tmp_path / "demo"))
     assert result.exit_code == 0, result.output
     assert "verify: 31 records" in result.output and "Error" not in result.output
-    for period in moment.closed:  # the last three closed months: released, or waiting for budget
+    for period in moment.closed:  # the last three closed months: released, or waiting to settle
         assert period in result.output
 
 
-def test_programme_months_and_quarters_are_local_calendar_months(moment, home, store):
+def test_programme_months_settle_and_are_paid_for_by_their_own_local_quarters(moment, run, home, store):
+    """Five members send the three closed months; the manager batches those that have settled,
+    the steward adds the noise and charges each month's own quarter, and the manager releases
+    them. The manager's and the steward's commands run through the command line, on its clock."""
+    from domain import clock
     from domain.journal import MenteeJournal
+    from journal import directory
     from journal.app import JournalApp
     from journal.enrolment import enrol
     from journal.identity import unlock_identity
-    from journal.programmes import create_programme, find_programme, remaining
-    from projections import member_months, programme_release
+    from journal.programmes import create_programme, join_programme
+    from projections import member_months
+    from tests.conftest import raw_store
 
     def person(name, role):
         enrol(home / f"{name}.json", store, name=name, role=role, passphrase=PASSPHRASE)
@@ -128,29 +151,47 @@ def test_programme_months_and_quarters_are_local_calendar_months(moment, home, s
     def local(day: date, hour: int = 12) -> datetime:
         return datetime.combine(day, time(hour)).astimezone()
 
-    manager = person("Morgan", "manager")
-    create_programme(manager, "Spring", k=5, epsilon=Fraction(1), months=6)
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        return result
+
+    manager, steward = person("Morgan", "manager"), person("Sam", "steward")
+    create_programme(manager, "Spring", helper=directory.find(manager.recorder.datastore, "Sam", role="steward"),
+                     k=5, rho=Fraction(2), start=moment.closed[0], months=6, settle_days=7)
     firsts = [date(int(p[:4]), int(p[5:]), 1) for p in moment.closed]
     mentees = []
     for n in range(5):
         app = person(f"Mentee{n}", "mentee")
-        app.update(MenteeJournal.join_programme, "Spring", at=local(firsts[0]))
+        join_programme(app, "Spring", at=local(firsts[0]))
         for first in firsts:
             app.update(MenteeJournal.check_in, "a day", mood=3, at=local(first + timedelta(days=n)))
         app.update(MenteeJournal.check_in, "today, still open", mood=4)  # this month is not closed yet
-        assert member_months.contribute_closed_periods(app, moment.today) == 3
+        assert member_months.contribute_closed_periods(app, clock.today()) == 3
         mentees.append(app)
-    report = programme_release.release_report(manager, "Spring", moment.today)
-    assert tuple(row["period"] for row in report.periods) == moment.closed
-    assert report.waiting == []
+    morgan, sam = ["--identity", str(home / "Morgan.json")], ["--identity", str(home / "Sam.json")]
+    ok(*morgan, "program", "report", "Spring")  # batches the months that have settled
+    aggregated = json.loads(ok(*sam, "program", "aggregate", "Spring", "--json").stdout)
+    report = json.loads(ok(*morgan, "program", "report", "Spring", "--json").stdout)
+
+    settled = tuple(p for p in moment.closed if moment.unsettled is None or p != moment.unsettled[0])
+    assert [(o["period"], o["state"]) for o in aggregated] == [(p, "aggregated") for p in settled]
+    assert tuple(row["period"] for row in report["periods"]) == settled
+    assert report["waiting"] == ([] if moment.unsettled is None else
+                                 [{"period": moment.unsettled[0], "reason": f"settles on {moment.unsettled[1]}"}])
+
     def quarter_by_hand(period: str) -> str:
         return f"{period[:4]}-Q{(int(period[5:]) + 2) // 3}"
 
-    programme = find_programme(manager, "Spring")  # each month is paid by its own quarter: a third
-    for quarter in {quarter_by_hand(p) for p in moment.closed} | {moment.quarter}:
-        months = sum(quarter_by_hand(p) == quarter for p in moment.closed)
-        assert remaining(manager, programme, quarter) == 1 - Fraction(months, 3), quarter
-    for app in (manager, *mentees):
+    with raw_store(store) as db:  # what the steward signed and charged, each month to its own quarter
+        charged = {period: json.loads(envelope) for period, envelope in
+                   db.execute("SELECT period, envelope FROM mj_aggregates").fetchall()}
+    assert sorted(charged) == list(settled)
+    for period, envelope in charged.items():
+        # ρ = 2 a quarter in nineteen shares: five figures a month, four ratings in a quarter's last
+        figures = 9 if period[5:] in ("03", "06", "09", "12") else 5
+        assert (envelope["quarter"], Fraction(envelope["cost"])) == (quarter_by_hand(period), Fraction(2 * figures, 19))
+    for app in (manager, steward, *mentees):
         app.close()
 
 

@@ -32,10 +32,11 @@ def sql(store: Path, statement: str, params: tuple = ()) -> list[tuple]:
 @pytest.fixture
 def exchange(run, mentee, home):
     """Ada releases check-in 0 to Grace and check-in 1 to Alan; check-in 2 stays hers. Mallory
-    is a mentee with a journal of her own; Mary manages a programme."""
-    files = {who: home / f"{who}.json" for who in ("grace", "alan", "mallory", "mary")}
+    is a mentee with a journal of her own; Mary manages a programme, and Sam is its steward."""
+    files = {who: home / f"{who}.json" for who in ("grace", "alan", "mallory", "mary", "sam")}
     for who, name, role in (("grace", "Grace Hopper", "mentor"), ("alan", "Alan Turing", "mentor"),
-                            ("mallory", "Mallory Mallet", "mentee"), ("mary", "Mary Manager", "manager")):
+                            ("mallory", "Mallory Mallet", "mentee"), ("mary", "Mary Manager", "manager"),
+                            ("sam", "Sam Steward", "steward")):
         ok(run("--identity", str(files[who]), "init", "--name", name, "--role", role))
     entries = [ok(run("checkin", f"ADA-CHECKIN-{n}")) for n in range(3)]
     grants = {"grace": ok(run("share", entries[0][:10], "--with", "grace")),
@@ -258,17 +259,20 @@ def body(sender: Identity, message: str, text: str) -> bytes:
                        "from_fingerprint": sender.fingerprint}).encode()
 
 
-def test_feedback_signed_by_a_programme_manager_is_rejected_and_creates_no_record(run, exchange):
-    """Mary is no mentor, so she cannot be accepted: her message waits unopened, forever."""
-    mary, message = identity(exchange, "mary"), "a1" * 16
-    post(exchange, mary, identity(exchange, "ada"), body(mary, message, "MANAGER-SECRET"), message)
+@pytest.mark.parametrize("who, role", [("mary", "manager"), ("sam", "steward")])
+def test_feedback_signed_by_a_programme_manager_or_steward_is_rejected_and_creates_no_record(run, exchange, who,
+                                                                                            role):
+    """Neither Mary (a manager) nor Sam (a programme's steward) is a mentor, so neither can be
+    accepted: the message waits unopened, forever."""
+    sender, message = identity(exchange, who), "a1" * 16
+    post(exchange, sender, identity(exchange, "ada"), body(sender, message, f"{role.upper()}-SECRET"), message)
     before = events_in(exchange["store"])
     result = run("inbox", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout) == []
-    assert "MANAGER-SECRET" not in result.stdout + result.stderr and "Mary" not in result.stderr
+    assert f"{role.upper()}-SECRET" not in result.stdout + result.stderr and sender.name not in result.stderr
     assert events_in(exchange["store"]) == before
-    refused = run("inbox", "accept", mary.fingerprint)
-    assert refused.exit_code == 1 and "is a manager, not a mentor" in refused.stderr
+    refused = run("inbox", "accept", sender.fingerprint)
+    assert refused.exit_code == 1 and f"is a {role}, not a mentor" in refused.stderr
 
 
 def test_a_well_formed_message_from_a_mentor_is_imported_so_the_rejections_above_are_not_vacuous(run, exchange):

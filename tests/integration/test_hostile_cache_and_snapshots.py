@@ -104,10 +104,17 @@ def test_a_snapshot_from_before_a_fork_is_not_believed_and_verify_names_it(forke
     app.close()
 
 
+# The terms a join pins (journal/programmes.py Programme.pin): what every later programme row is
+# held to, so a snapshot must carry them as the records do.
+PINS = {"manager_fingerprint": "0123 4567 89ab cdef 0123 4567 89ab cdef", "public_key": "ab" * 32,
+        "helper_fingerprint": "fedc ba98 7654 3210 fedc ba98 7654 3210", "helper_key": "cd" * 32, "k": 5,
+        "rho": "2", "start": "2026-02", "months": 6, "settle_days": 7}
+
+
 @pytest.fixture
 def two_snapshots(unlocked):
     app = unlocked()
-    app.update(MenteeJournal.join_programme, "Spring cohort")
+    app.update(MenteeJournal.join_programme, "Spring cohort", pins=PINS)
     write(app, 2 * SNAPSHOT_INTERVAL - 1)
     assert snapshot_versions(app) == [SNAPSHOT_INTERVAL, 2 * SNAPSHOT_INTERVAL]
     return app
@@ -129,6 +136,7 @@ def test_snapshots_swapped_between_versions_do_not_block_a_write_and_verify_name
 def test_honest_snapshots_and_cache_are_used_and_verified(two_snapshots):
     app = reopen(two_snapshots)
     assert list(app.programmes()) == ["Spring cohort"]
+    assert app.programme_pins() == {"Spring cohort": PINS}  # the terms she pinned, from the snapshot
     assert len(texts(app)) == 2 * SNAPSHOT_INTERVAL
     report = app.verify()
     assert (report.records, report.snapshots) == (2 * SNAPSHOT_INTERVAL + 1, 2)

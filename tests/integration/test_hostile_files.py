@@ -1,7 +1,8 @@
 """Files a hostile neighbour on the same machine could read or redirect: reports land in a fresh
 0600 file renamed into place (never through a planted link, never keeping an old file's mode),
-drafts for $EDITOR live in a private directory and are removed, SQLite distrusts the schema,
-and background duties that meet a malformed row never stop the user's command."""
+drafts for $EDITOR live in a private directory and are removed, a steward's memory of aggregates
+is private and a write of it that fails publishes nothing, SQLite distrusts the schema, and
+background duties that meet a malformed row never stop the user's command."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def write_page(request, run, home):
         return lambda path: run("report", "--html", str(path))
     manager = str(home / "morgan.json")
     ok(run("--identity", manager, "init", "--name", "Morgan", "--role", "manager"))
-    ok(run("--identity", manager, "program", "create", "Autumn", "--k", "5"))
+    ok(run("--identity", str(home / "sam.json"), "init", "--name", "Sam", "--role", "steward"))
+    ok(run("--identity", manager, "program", "create", "Autumn", "--helper", "Sam", "--k", "5"))
     return lambda path: run("--identity", manager, "program", "report", "Autumn", "--html", str(path))
 
 
@@ -123,16 +125,50 @@ def test_a_report_under_a_path_that_is_a_file_is_one_error_line(write_page, tmp_
     assert_refused(write_page(tmp_path / "a-file" / "report.html"), 1, "cannot write", "Not a directory")
 
 
+# --- The steward's memory of aggregates -------------------------------------------------------------------------
+
+@pytest.fixture
+def steward(run, home):
+    """Sam, the steward of Morgan's programme Autumn; returns Sam's --identity options."""
+    manager, sam = str(home / "morgan.json"), ["--identity", str(home / "sam.json")]
+    ok(run("--identity", manager, "init", "--name", "Morgan", "--role", "manager"))
+    ok(run(*sam, "init", "--name", "Sam", "--role", "steward"))
+    ok(run("--identity", manager, "program", "create", "Autumn", "--helper", "Sam", "--k", "5"))
+    return sam
+
+
+@pytest.mark.sqlite_only
+def test_a_memory_of_aggregates_that_cannot_be_written_is_one_error_line_and_nothing_is_aggregated(
+        run, home, steward, monkeypatch):
+    from tests.conftest import store_state
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    before = store_state(home / "journal.db")
+    with monkeypatch.context() as disk:
+        disk.setattr(os, "fsync", disk_full)
+        assert_refused(run(*steward, "program", "aggregate", "Autumn"), 1, "cannot write this device's memory of "
+                       "aggregates", "sam.aggregates.json", "No space left on device", "nothing was aggregated")
+    assert store_state(home / "journal.db") == before
+    assert [p.name for p in home.iterdir() if "aggregates" in p.name] == []  # no memory, no temporary file
+    # the honest path: with room on the disk, the memory is written, private to the steward
+    assert ok(run(*steward, "program", "aggregate", "Autumn")) == ""
+    assert mode(home / "sam.aggregates.json") == 0o600
+
+
 # --- Background duties -------------------------------------------------------------------------------------------
 
 @pytest.fixture
 def joined_mentee(run, home):
-    """Ada, a mentee who joined Morgan's programme Autumn; returns her fingerprint."""
+    """Ada, a mentee who joined Morgan's programme Autumn (Sam its steward) in February, so that
+    every command of hers has closed months to send; returns her fingerprint."""
     manager = str(home / "morgan.json")
     ok(run("--identity", manager, "init", "--name", "Morgan", "--role", "manager"))
-    ok(run("--identity", manager, "program", "create", "Autumn", "--k", "5"))
+    ok(run("--identity", str(home / "sam.json"), "init", "--name", "Sam", "--role", "steward"))
+    ok(run("--identity", manager, "program", "create", "Autumn", "--helper", "Sam", "--start", "2026-02", "--k", "5"))
     ok(run("init", "--name", "Ada Lovelace"))
-    ok(run("program", "join", "Autumn"))
+    ok(run("program", "join", "Autumn", "--at", "2026-02-01"))
     return json.loads(ok(run("whoami", "--json")))["fingerprint"]
 
 
@@ -144,7 +180,7 @@ def test_a_malformed_programme_row_and_inbox_row_never_stop_the_mentees_command(
     from tests.conftest import raw_store
 
     with raw_store(store) as db:
-        db.execute("UPDATE mj_programmes SET epsilon = ? WHERE name = ?", ("a\x1b[2Jlot", "Autumn"))
+        db.execute("UPDATE mj_programme_terms SET rho = ? WHERE name = ?", ("a\x1b[2Jlot", "Autumn"))
         db.execute("INSERT INTO mj_inbox VALUES (?, ?, ?, ?, NULL, NULL)",
                    ("m-planted", joined_mentee, "f" * 64, "2026-05-13T12:00:00+00:00"))
     result = run("checkin", "recorded all the same")
@@ -159,9 +195,14 @@ def test_a_malformed_programme_row_and_inbox_row_never_stop_the_mentees_command(
 
 
 def test_a_well_formed_programme_and_inbox_send_and_import_without_a_word(run, joined_mentee, store):
+    from tests.conftest import raw_store
+
     result = run("checkin", "an ordinary day")
     ok(result)
     assert warnings(result) == [] and "could not" not in result.stderr
+    with raw_store(store) as db:  # February to April, sent in the background of her command
+        assert sorted(r[0] for r in db.execute("SELECT period FROM mj_shares").fetchall()) == [
+            "2026-02", "2026-03", "2026-04"]
 
 
 # --- SQLite distrusts its schema ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from datetime import datetime
 from uuid import UUID
 
 import pytest
@@ -156,19 +157,47 @@ def test_the_view_cache_is_not_sealed_under_the_journal_key_itself(many):
 
 # -- programme pseudonyms --------------------------------------------------------------
 
+# The suite's calendar is mid-May 2026: February, March and April are closed.
+PROGRAMME_MONTHS = ["2026-02", "2026-03", "2026-04"]
 
-def test_a_planted_key_does_not_change_her_pseudonyms_or_resend_her_months(home, store):
-    from tests.integration.test_programmes import TODAY, contributions, mentee_with_history, person
-    from journal.programmes import create_programme
-    from projections import member_months
+
+def programme_member(home, store):
+    """Morgan's programme Spring (from February, Sam its steward) and Mentee1, who joined it
+    in February and wrote in each month since; returns (manager, steward, mentee)."""
+    from datetime import datetime
     from fractions import Fraction
 
-    manager = person(home, store, "Morgan", "manager")
-    create_programme(manager, "Spring", k=5, epsilon=Fraction(1), months=6)
-    app = mentee_with_history(home, store, 1)
-    sent = member_months.contribute_closed_periods(app, TODAY)
-    assert sent >= 3
-    before = sorted(bytes(r[2]) for r in contributions(store))
+    from journal import directory
+    from journal.enrolment import enrol
+    from journal.programmes import create_programme, join_programme
+
+    def person(name, role):
+        enrol(home / f"{name}.json", store, name=name, role=role, passphrase=PASSPHRASE)
+        return JournalApp(store, unlock_identity(home / f"{name}.json", PASSPHRASE))
+
+    manager, steward = person("Morgan", "manager"), person("Sam", "steward")
+    create_programme(manager, "Spring", helper=directory.find(manager.recorder.datastore, "Sam", role="steward"),
+                     k=5, rho=Fraction(2), start=PROGRAMME_MONTHS[0], months=6, settle_days=7)
+    app = person("Mentee1", "mentee")
+    join_programme(app, "Spring", at=datetime(2026, 2, 1, 12).astimezone())
+    for period in PROGRAMME_MONTHS:
+        app.update(MenteeJournal.check_in, "MENTEE1-SECRET", mood=3, confidence=4,
+                   at=datetime(int(period[:4]), int(period[5:]), 10, 12).astimezone())
+    return manager, steward, app
+
+
+def pseudonyms_in(store) -> list[bytes]:
+    with raw_store(store) as db:
+        return sorted(bytes(r[0]) for r in db.execute("SELECT pseudonym FROM mj_shares").fetchall())
+
+
+def test_a_planted_key_does_not_change_her_pseudonyms_or_resend_her_months(home, store):
+    from domain import clock
+    from projections import member_months
+
+    manager, steward, app = programme_member(home, store)
+    assert member_months.contribute_closed_periods(app, clock.today()) == len(PROGRAMME_MONTHS)
+    before = pseudonyms_in(store)
     app.close()
     header = json.loads((home / "Mentee1.json").read_text())
     public = X25519PublicKey.from_public_bytes(base64.b64decode(header["public"]["x25519"]))
@@ -177,10 +206,15 @@ def test_a_planted_key_does_not_change_her_pseudonyms_or_resend_her_months(home,
         db.execute("INSERT INTO mj_journal_keys (journal_id, jk_id, sealed) VALUES (?,?,?)",
                    (app.journal_id.hex, 2, sealed))
     again = reopen(app)
-    assert member_months.contribute_closed_periods(again, TODAY) == 0  # nothing re-sent under a new pseudonym
-    assert sorted(bytes(r[2]) for r in contributions(store)) == before
-    again.close()
-    manager.close()
+    assert member_months.contribute_closed_periods(again, clock.today()) == 0  # nothing re-sent under a new one
+    assert pseudonyms_in(store) == before
+    # The honest path: a month she changes is re-sent under the pseudonym it had, not a new one.
+    again.update(MenteeJournal.log_meeting, minutes=60, focus="late write-up",
+                 at=datetime.fromisoformat("2026-03-20T12:00").astimezone())
+    assert member_months.contribute_closed_periods(again, clock.today()) == 1
+    assert pseudonyms_in(store) == before
+    for each in (again, manager, steward):
+        each.close()
 
 
 # -- a fresh journal -------------------------------------------------------------------
@@ -323,30 +357,34 @@ def test_an_old_journal_whose_only_key_was_replaced_is_refused(old_journal, home
     app.close()
 
 
-def test_months_sent_before_the_migration_are_not_sent_again(home, store, backend):
-    from fractions import Fraction
-
-    from journal.programmes import create_programme, pseudonym
+def test_months_sent_before_the_migration_are_not_sent_again(home, store, backend, monkeypatch):
+    """The previous version keyed her pseudonyms by jk 1 itself: the months it sent are hers
+    after the migration, neither sent again nor sent beside under a second pseudonym."""
+    from domain import clock
+    from journal import programmes
     from projections import member_months
-    from tests.integration.test_programmes import TODAY, contributions, mentee_with_history, person
 
-    manager = person(home, store, "Morgan", "manager")
-    create_programme(manager, "Spring", k=5, epsilon=Fraction(1), months=6)
-    app = mentee_with_history(home, store, 1)
-    sent = member_months.contribute_closed_periods(app, TODAY)
+    manager, steward, app = programme_member(home, store)
     journal_key = app.keyring.key(app.journal_id, 1)
-    new_key = app.keyring.pseudonym_keys(app.journal_id)[0]
-    with raw_store(store) as db:  # as the previous version sent them: pseudonyms keyed by jk 1 itself
-        for programme, period, _, _ in contributions(store):
-            db.execute("UPDATE mj_contributions SET pseudonym = ? WHERE pseudonym = ?",
-                       (pseudonym(journal_key, programme, period), pseudonym(new_key, programme, period)))
-    old_rows = sorted(bytes(r[2]) for r in contributions(store))
+    derived = programmes.pseudonym
+    with monkeypatch.context() as previous_version:  # as the previous version sent them
+        previous_version.setattr(programmes, "pseudonym",
+                                 lambda _key, programme, period: derived(journal_key, programme, period))
+        sent = member_months.contribute_closed_periods(app, clock.today())
+    old_rows = pseudonyms_in(store)
+    assert len(old_rows) == sent == len(PROGRAMME_MONTHS)
+    assert old_rows == sorted(derived(journal_key, "Spring", p) for p in PROGRAMME_MONTHS)
     make_old_format(app, backend)
     migrated = reopen(app)
-    assert member_months.contribute_closed_periods(migrated, TODAY) == 0
-    assert sorted(bytes(r[2]) for r in contributions(store)) == old_rows and len(old_rows) == sent
-    migrated.close()
-    manager.close()
+    assert member_months.contribute_closed_periods(migrated, clock.today()) == 0
+    assert pseudonyms_in(store) == old_rows
+    # A month she changes after the migration goes again under its old pseudonym, never a new one.
+    migrated.update(MenteeJournal.log_meeting, minutes=60, focus="late write-up",
+                    at=datetime.fromisoformat("2026-03-20T12:00").astimezone())
+    assert member_months.contribute_closed_periods(migrated, clock.today()) == 1
+    assert pseudonyms_in(store) == old_rows
+    for each in (migrated, manager, steward):
+        each.close()
 
 
 def test_a_new_journal_in_an_old_store_is_signed_and_the_old_one_migrates_beside_it(old_journal, unlocked):

@@ -245,3 +245,59 @@ def test_mj_demo_keeps_its_anchors_in_its_own_home(run, home):
     assert not (home / "anchors").exists() or not any((home / "anchors").iterdir())
     assert any((home / "demo" / "anchors").iterdir())
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in (home / "demo" / "anchors").iterdir())
+
+
+# -- a programme's aggregates ------------------------------------------------------------------
+
+
+def test_a_store_rolled_back_to_before_the_steward_added_the_noise_gets_the_same_aggregates_again(run, home, store):
+    """The steward's device remembers every aggregate it signed: a store put back to a copy taken
+    before it aggregated (to have the noise drawn twice, and averaged away) gets the same signed
+    aggregates again, and the manager releases the same figures as before."""
+    from datetime import datetime
+    from fractions import Fraction
+
+    from domain import clock
+    from journal import directory
+    from journal.enrolment import enrol
+    from journal.programmes import create_programme, join_programme
+    from projections.member_months import contribute_closed_periods
+
+    morgan, sam = ["--identity", str(home / "morgan.json")], ["--identity", str(home / "sam.json")]
+    for who, name, role in ((morgan, "Morgan", "manager"), (sam, "Sam", "steward")):
+        assert run(*who, "init", "--name", name, "--role", role).exit_code == 0
+    manager = JournalApp(store, unlock_identity(home / "morgan.json", PASSPHRASE))
+    create_programme(manager, "Spring", helper=directory.find(manager.recorder.datastore, "Sam", role="steward"),
+                     k=5, rho=Fraction(2), start="2026-02", months=6, settle_days=7)
+    manager.close()
+    for n in range(5):  # five members, each with a check-in in February, March and April
+        enrol(home / f"member{n}.json", store, name=f"Member {n}", role="mentee", passphrase=PASSPHRASE)
+        member = JournalApp(store, unlock_identity(home / f"member{n}.json", PASSPHRASE))
+        join_programme(member, "Spring", at=datetime(2026, 2, 1, 12).astimezone())
+        for month in (2, 3, 4):
+            member.update(MenteeJournal.check_in, "a day", mood=3, at=datetime(2026, month, 10 + n, 12).astimezone())
+        assert contribute_closed_periods(member, clock.today()) == 3
+        member.close()
+
+    def one_round() -> tuple[list[str], dict]:
+        assert run(*morgan, "program", "report", "Spring").exit_code == 0  # batches the settled months
+        aggregated = run(*sam, "program", "aggregate", "Spring", "--json")
+        assert aggregated.exit_code == 0, aggregated.output
+        report = run(*morgan, "program", "report", "Spring", "--json")
+        assert report.exit_code == 0, report.output
+        return [o["state"] for o in json.loads(aggregated.stdout)], json.loads(report.stdout)
+
+    def aggregates() -> list[tuple]:
+        with raw_store(store) as db:
+            return sorted(tuple(r) for r in db.execute("SELECT period, envelope FROM mj_aggregates").fetchall())
+
+    copy = copy_of_store(store)  # before anything was batched or aggregated
+    states, first = one_round()  # the honest path: three months, each with its noise drawn once
+    assert states == ["aggregated"] * 3 and [r["period"] for r in first["periods"]] == ["2026-02", "2026-03", "2026-04"]
+    signed = aggregates()
+    roll_back(store, copy)
+    assert aggregates() == []
+    states, again = one_round()
+    assert states == ["done"] * 3  # nothing drawn again
+    assert aggregates() == signed
+    assert again["periods"] == first["periods"] and again["waiting"] == []

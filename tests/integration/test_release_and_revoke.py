@@ -33,11 +33,12 @@ def refused(result) -> str:
 
 @pytest.fixture
 def people(run, mentee, home):
-    """Ada (mentee) with three check-ins; Grace and Alan (mentors), Bob (a second mentee) and
-    Mary (a programme manager) in the same store."""
-    files = {who: home / f"{who}.json" for who in ("grace", "alan", "bob", "mary")}
+    """Ada (mentee) with three check-ins; Grace and Alan (mentors), Bob (a second mentee), Mary (a
+    programme manager) and Sam (a programme's steward) in the same store."""
+    files = {who: home / f"{who}.json" for who in ("grace", "alan", "bob", "mary", "sam")}
     roles = {"grace": ("Grace Hopper", "mentor"), "alan": ("Alan Turing", "mentor"),
-             "bob": ("Bob Babbage", "mentee"), "mary": ("Mary Manager", "manager")}
+             "bob": ("Bob Babbage", "mentee"), "mary": ("Mary Manager", "manager"),
+             "sam": ("Sam Steward", "steward")}
     fingerprints = {who: ok(run("--identity", str(files[who]), "init", "--name", name, "--role", role))
                     for who, (name, role) in roles.items()}
     entries = [ok(run("checkin", f"check-in {n}")) for n in range(3)]
@@ -155,6 +156,15 @@ def test_releasing_to_a_programme_manager_is_one_clear_error_and_writes_nothing(
     assert store_state(people["store"]) == before
 
 
+def test_releasing_to_a_programmes_steward_is_one_clear_error_and_writes_nothing(run, people):
+    before = store_state(people["store"])
+    assert refused(run("share", people["entries"][0][:10], "--with", "sam")) == \
+        "Error: Sam Steward is a steward, not a mentor"
+    assert refused(run("share", "--summary", "--with", "sam")) == "Error: Sam Steward is a steward, not a mentor"
+    assert store_state(people["store"]) == before
+    ok(run("share", people["entries"][0][:10], "--with", "grace"))  # the honest path: to her mentor
+
+
 def test_the_library_refuses_a_release_to_anyone_but_a_mentor(people, home):
     from journal.directory import people as directory
     from journal.errors import JournalError
@@ -162,7 +172,7 @@ def test_the_library_refuses_a_release_to_anyone_but_a_mentor(people, home):
     app = JournalApp(people["store"], unlock_identity(home / "identity.json", PASSPHRASE))
     try:
         others = [p for p in directory(app.recorder.datastore) if p.role != "mentor"]
-        assert {p.role for p in others} == {"mentee", "manager"}
+        assert {p.role for p in others} == {"mentee", "manager", "steward"}
         for person in others:
             with pytest.raises(JournalError, match=f"{person.name} is a {person.role}: entries are released "
                                                    "to mentors only"):

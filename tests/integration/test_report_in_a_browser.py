@@ -70,12 +70,15 @@ def test_the_report_is_self_contained_and_private(report):
     assert page.stat().st_mode & 0o777 == 0o600
 
 
-def test_the_programme_page_draws_its_charts_without_console_errors(chromium, run, tmp_path):
-    assert run("demo", "--home", str(tmp_path / "demo")).exit_code == 0
-    page = tmp_path / "demo" / "programme.html"
+def test_the_programme_page_draws_its_charts_and_intervals_without_console_errors(chromium, tmp_path):
+    from projections.programme_page import render_programme_report
+    from projections.report import write_report
+
+    page = tmp_path / "programme.html"
+    write_report(page, render_programme_report(six_months_with_suppressed_means()))
     dom, log = open_in_chromium(chromium, page, tmp_path / "profile3")
     assert 'data-ready="yes"' in dom and 'data-charts="5"' in dom
-    assert 'class="suppressed"' in dom and 'class="bar"' in dom
+    assert 'class="suppressed"' in dom and 'class="bar"' in dom and 'class="interval"' in dom
     assert console_messages(log) == []
 
 
@@ -96,30 +99,37 @@ LAYOUT_CHECK = """<script>window.addEventListener("load", () => {
       .filter(c => !inside(c.getBoundingClientRect(), {left: 0, right: width})).map(c => c.textContent),
     suppressedCells: [...document.querySelectorAll("td.suppressed")]
       .map(td => [td.closest("tr").querySelector("th").textContent, td.dataset.month, td.textContent]),
+    absentCells: [...document.querySelectorAll("td.absent")]
+      .map(td => [td.closest("tr").querySelector("th").textContent, td.dataset.month, td.textContent]),
     charts: Object.fromEntries([...document.querySelectorAll("svg.chart")].map(svg => [svg.getAttribute("aria-label"), {
       axisStart: lowestTick(svg),
+      intervals: [...svg.querySelectorAll("path.interval")]
+        .filter(p => inside(p.getBoundingClientRect(), svg.getBoundingClientRect())).length,
       suppressed: [...svg.querySelectorAll("g.suppressed")].filter(g => {
         const label = g.querySelector("text.suppressed-label");
         return label.textContent === "suppressed" && inside(label.getBoundingClientRect(), svg.getBoundingClientRect());
       }).map(g => g.dataset.period)}]))};
   parent.postMessage(JSON.stringify(result), "*");
 });</script>"""
-CHARTED = {"Active mentees": "active mentees", "Check-ins per mentee": "check-ins per mentee",
-           "Share meeting the norm": "share meeting the norm", "Confidence": "confidence",
+CHARTED = {"Active mentees": "active mentees", "Meetings per mentee": "meetings per mentee",
+           "Meeting the norm": "meeting the one-hour norm", "Confidence": "confidence",
            "Satisfaction": "satisfaction"}
 
 
-def six_months_with_suppressed_cells():
-    """A default-length programme: its first month wholly suppressed, one rating suppressed later."""
-    from projections.programme_release import CATALOGUE, ProgrammeReport, with_retention
+def six_months_with_suppressed_means():
+    """A default-length programme: both means suppressed in March (fewer raters than k), the
+    satisfaction mean again in June; ratings absent in the months that close no quarter."""
+    from projections.programme_release import ProgrammeReport, with_retention
+    from tests.unit.test_programme_screen import K, a_month
 
-    figures = {"active mentees": 14, "check-ins per mentee": 7.25, "meetings per mentee": 1.5,
-               "share meeting the norm": 0.64, "goals set": 11, "goals achieved": 3, "milestones reached": 6,
-               "confidence": 3.4, "satisfaction": 4.1}
-    rows = [{"period": "2026-01"} | {name: "suppressed" for name in CATALOGUE if name != "retention"}]
-    rows += [{"period": f"2026-{m:02d}"} | figures for m in range(2, 7)]
-    rows[3]["satisfaction"] = "suppressed"
-    return ProgrammeReport("Spring", 10, "1/3", "2/3", with_retention(rows))
+    rows = [a_month(f"2026-{m:02d}", "2026-06", raters=K - 1 if m == 3 else 14, active=10 + m) for m in range(1, 7)]
+    rows[5]["figures"]["satisfaction"] = {"suppressed": True}
+    return ProgrammeReport("Spring", K, "2", None, with_retention(rows))
+
+
+def charted(report, name):
+    """The months a chart draws: every month, or for a rating only the months it was due."""
+    return [row for row in report.periods if name in row["figures"]]
 
 
 @pytest.mark.parametrize("width", [1200, 375])
@@ -128,11 +138,11 @@ def test_the_programme_page_shows_every_cell_and_labels_every_suppressed_month(c
     import json
     import re
 
+    from projections.programme_figures import CATALOGUE
     from projections.programme_page import render_programme_report
-    from projections.programme_release import CATALOGUE
     from projections.report import write_report
 
-    report = six_months_with_suppressed_cells()
+    report = six_months_with_suppressed_means()
     page = tmp_path / "programme.html"
     write_report(page, render_programme_report(report).replace("</body>", LAYOUT_CHECK + "</body>"))
     frame = tmp_path / "frame.html"
@@ -143,9 +153,17 @@ def test_the_programme_page_shows_every_cell_and_labels_every_suppressed_month(c
     assert seen["width"] == width  # laid out at the width asked for
     assert seen["pageOverflow"] <= 0 and seen["tableOverflow"] <= 0 and seen["clippedCells"] == []
     suppressed = [[name, row["period"], "suppressed"] for name in CATALOGUE for row in report.periods
-                  if row[name] == "suppressed"]
+                  if row["figures"].get(name, {}).get("suppressed")]
     assert sorted(seen["suppressedCells"]) == sorted(suppressed)
+    assert len(suppressed) == 3
+    absent = [[name, row["period"], "–"] for name in ("confidence", "satisfaction") for row in report.periods
+              if row["period"] not in ("2026-03", "2026-06")]
+    assert sorted(seen["absentCells"]) == sorted(absent)
     for label, name in CHARTED.items():
-        assert seen["charts"][label]["suppressed"] == [r["period"] for r in report.periods if r[name] == "suppressed"]
+        months = charted(report, name)
+        assert seen["charts"][label]["suppressed"] == [r["period"] for r in months
+                                                        if r["figures"][name].get("suppressed")]
+        assert seen["charts"][label]["intervals"] == sum(bool(r["figures"][name].get("half_width")) for r in months)
+    assert seen["charts"]["Confidence"]["intervals"] == 1  # June's; March's is suppressed
     assert seen["charts"]["Confidence"]["axisStart"] == seen["charts"]["Satisfaction"]["axisStart"] == "1"
     assert {seen["charts"][label]["axisStart"] for label in list(CHARTED)[:3]} == {"0"}

@@ -67,3 +67,37 @@ def test_the_walk_sees_through_aliases(tmp_path):
                       "f = t.monotonic()\ng = dt.datetime.fromisoformat('2026-05-13')\n")
     assert [line.split(": ")[1] for line in wall_clock_reads(sample)] == [
         "dt.datetime.now()", "dt.date.today()", "t.time()", "day.today()", "seconds()"]
+
+
+# The programme's sides judge whether a month is closed, has settled (Programme.settles_on: its
+# close plus the settling window) or is due on the day they are given: the command line's local
+# day, or an awkward moment of tests/integration/test_awkward_moments.py. None reads the clock.
+PROGRAMME_SIDES = {"projections/member_months.py": "contribute_closed_periods",
+                   "projections/member_status.py": "membership_status",
+                   "projections/programme_helper.py": "aggregate",
+                   "projections/programme_release.py": "release_report"}
+
+
+def clock_reads(path: Path) -> list[str]:
+    """Calls of domain/clock.py's own readers of the wall clock, `clock.now()` and `clock.today()`."""
+    tree = ast.parse(path.read_text())
+    return [f"{path.name}:{node.lineno}: clock.{node.func.attr}()" for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and _dotted(node.func) in (["clock", "now"], ["clock", "today"])]
+
+
+def test_the_programme_sides_are_given_the_day_and_never_read_the_clock():
+    import importlib
+    import inspect
+
+    for relative, entry in PROGRAMME_SIDES.items():
+        assert clock_reads(ROOT / relative) == []
+        module = importlib.import_module(relative.removesuffix(".py").replace("/", "."))
+        assert "today" in inspect.signature(getattr(module, entry)).parameters, relative
+
+
+def test_the_clock_walk_would_notice_a_programme_side_reading_the_clock(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from domain import clock\ndef ready(programme, period):\n"
+                      "    return clock.today() >= programme.settles_on(period) and clock.now()\n")
+    assert sorted(line.split(": ")[1] for line in clock_reads(sample)) == ["clock.now()", "clock.today()"]
+    assert clock_reads(ROOT / "cli" / "programme_commands.py") != []  # the command line gives the day

@@ -1,16 +1,19 @@
-"""The plan's numbers against independent computations: the PMF summed term by term, a direct
-convolution, and the real release run many times on a seeded source."""
+"""The plan's numbers against independent computations: the discrete Gaussian's pmf written out
+here term by term, the real sampler run many times on a seeded source, and ρ added up month by
+month over every start of a six-month programme."""
 
+import json
 import math
 import random
 from fractions import Fraction
 
 import pytest
 
-from projections import privacy, programme_plan
-from projections.programme_plan import (active_released, at_least, beyond, cohort_warning, difference_beyond,
-                                        half_width, plan, smallest_cohort)
-from projections.programme_release import CATALOGUE, FIGURES_PER_PERIOD, PERIODS_PER_QUARTER, _release_period
+from domain.errors import JournalError
+from projections import privacy
+from domain.programme_catalogue import BOUNDS, DEFAULT_K, DEFAULT_RHO, SHARES_PER_QUARTER
+from projections.programme_figures import CATALOGUE, MEANS, TOTALS, UNITS
+from projections.programme_plan import cohort_warning, mean_released, plan, smallest_cohort
 
 
 class Seeded:
@@ -21,104 +24,152 @@ class Seeded:
         return self.random.randrange(n)
 
 
-def pmf(y: int, scale: Fraction) -> float:
-    q = math.exp(-1 / float(scale))
-    return (1 - q) / (1 + q) * q ** abs(y)
+def variance(coordinate: str, rho: Fraction) -> Fraction:
+    """σ² = bound² / (2 ρ/19): each of a quarter's nineteen releases gets an equal share of ρ."""
+    return Fraction(BOUNDS[coordinate] ** 2) * SHARES_PER_QUARTER / (2 * rho)
 
 
-def mass(ys, scale) -> float:
-    return math.fsum(pmf(y, scale) for y in ys)
+def pmf(sigma2: Fraction) -> dict[int, float]:
+    """P(Y = y) ∝ exp(-y² / 2σ²), normalised over a range far wider than any mass that matters."""
+    reach = 40 * math.isqrt(int(sigma2) + 1) + 40
+    weights = {y: math.exp(-y * y / (2 * float(sigma2))) for y in range(-reach, reach + 1)}
+    total = math.fsum(weights.values())
+    return {y: w / total for y, w in weights.items()}
 
 
-SCALES = [Fraction(1, 2), Fraction(7, 3), Fraction(33), Fraction(330)]
+def mass(sigma2: Fraction, ys) -> float:
+    p = pmf(sigma2)
+    return math.fsum(p.get(y, 0.0) for y in ys)
 
 
-@pytest.mark.parametrize("scale", SCALES)
-@pytest.mark.parametrize("m", [-40, -4, 0, 1, 5])
-def test_the_chance_of_a_release_is_the_pmf_summed_from_the_threshold(scale, m):
-    assert at_least(m, scale) == pytest.approx(mass(range(m, m + 60 * int(scale) + 200), scale), abs=1e-9)
+TERMS = [(14, 10, Fraction(2)), (40, 5, Fraction(1, 2)), (9, 8, Fraction(1, 100)), (200, 25, Fraction(10))]
 
 
-@pytest.mark.parametrize("scale", SCALES)
-def test_the_half_width_is_the_smallest_that_holds_95_percent_of_the_pmf(scale):
-    h = half_width(scale)
-    assert mass(range(-h, h + 1), scale) >= 0.95 > mass(range(-h + 1, h), scale)
-    assert beyond(h, scale) == pytest.approx(1 - mass(range(-h, h + 1), scale), abs=1e-9)
+@pytest.mark.parametrize(("members", "k", "rho"), TERMS)
+def test_each_counts_half_width_is_the_smallest_holding_95_percent_of_its_noise(members, k, rho):
+    figures = {f.figure: f for f in plan(members, k, rho).figures}
+    for figure, coordinate in TOTALS.items():
+        h, s2 = figures[figure].half_width, variance(coordinate, rho)
+        assert mass(s2, range(-h, h + 1)) >= 0.95 > mass(s2, range(-h + 1, h)), figure
 
 
-@pytest.mark.parametrize("scale", [Fraction(1, 2), Fraction(2), Fraction(7, 3)])
-def test_the_tail_of_a_difference_of_two_draws_matches_a_direct_convolution(scale):
-    span = range(-80, 81)
-    difference = {d: math.fsum(pmf(y, scale) * pmf(y - d, scale) for y in span) for d in range(-60, 61)}
-    for h in (0, 1, 3, 8):
-        assert difference_beyond(h, scale) == pytest.approx(
-            1 - math.fsum(p for d, p in difference.items() if abs(d) <= h), abs=1e-9)
+@pytest.mark.parametrize(("members", "k", "rho"), TERMS)
+def test_the_means_are_released_as_often_as_their_noisy_raters_reach_k(members, k, rho):
+    figures = {f.figure: f for f in plan(members, k, rho).figures}
+    expected = mass(variance("rated_confidence", rho), range(k - members, 10**4))
+    for figure in MEANS:
+        assert figures[figure].released == pytest.approx(expected, abs=1e-9)
 
 
-def test_the_noise_of_the_real_sampler_stays_within_the_half_width_95_percent_of_the_time():
-    rng, scale = Seeded(13), Fraction(33)
-    h, draws = half_width(scale), 20_000
-    inside = sum(abs(privacy.discrete_laplace(scale, rng)) <= h for _ in range(draws))
-    assert inside / draws == pytest.approx(1 - beyond(h, scale), abs=0.01)
+@pytest.mark.parametrize(("members", "k", "rho"), TERMS)
+def test_ratios_are_their_counts_half_width_over_the_cohort_and_means_the_delta_method(members, k, rho):
+    figures = {f.figure: f for f in plan(members, k, rho).figures}
+    assert figures["meetings per mentee"].half_width == pytest.approx(figures["meetings"].half_width / members,
+                                                                      abs=0.0051)
+    assert figures["retention"].half_width == pytest.approx(
+        math.sqrt(2) * figures["active mentees"].half_width / members, abs=0.0051)
+    # the sum of (rating − 1) at a mean of 3, and the count of raters, both N, both noisy
+    spread = math.sqrt(variance("confidence", rho) + 4 * variance("rated_confidence", rho)) / members
+    assert figures["confidence"].half_width == pytest.approx(1.96 * spread, abs=0.0051)
 
 
-def cohort_totals(members: int, period: str = "2026-03") -> dict:
-    per_member = {"active": 1, "checkins": 6, "meetings": 2, "met_norm": 1, "goals_set": 1, "goals_achieved": 1,
-                  "milestones": 2, "confidence": 4, "satisfaction": 4}
-    return {(period, metric): [value * members, members] for metric, value in per_member.items()}
+def test_the_real_sampler_stays_within_the_half_width_and_reaches_k_as_often_as_planned():
+    rho, members, k, draws = DEFAULT_RHO, 12, DEFAULT_K, 4000
+    figures = {f.figure: f for f in plan(members, k, rho).figures}
+    rng, s2 = Seeded(13), variance("active", rho)
+    noise = [privacy.discrete_gaussian(s2, rng) for _ in range(draws)]
+    inside = sum(abs(y) <= figures["active mentees"].half_width for y in noise) / draws
+    assert inside == pytest.approx(mass(s2, range(-figures["active mentees"].half_width,
+                                                  figures["active mentees"].half_width + 1)), abs=0.015)
+    released = sum(members + y >= k for y in noise) / draws  # the count of raters has the same σ²
+    p = figures["confidence"].released
+    assert released == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / draws) + 0.005)
 
 
-@pytest.mark.parametrize("members", [6, 11, 14, 40])
-def test_the_chances_of_release_are_what_the_release_itself_does(members):
-    """The real `_release_period`, run 1,500 times on the defaults' share of ε: how often a
-    month's active count and a mean are released matches the plan within 4 standard errors."""
-    k, epsilon, runs = 10, Fraction(1), 1500
-    rng, share = Seeded(members), epsilon / PERIODS_PER_QUARTER / FIGURES_PER_PERIOD
-    rows = [_release_period("2026-03", cohort_totals(members), k, share, rng) for _ in range(runs)]
-    planned = {f.figure: f.released for f in plan(members, k, epsilon).figures}
-    for figure in ("active mentees", "goals set", "confidence"):
-        seen = sum(row[figure] != "suppressed" for row in rows) / runs
-        p = planned[figure]
-        assert seen == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / runs) + 0.005)
+def test_on_the_defaults_a_handbook_cohort_sees_its_active_count_within_a_few():
+    result = plan(14, DEFAULT_K, DEFAULT_RHO)
+    figures = {f.figure: f for f in result.figures}
+    assert 4 <= figures["active mentees"].half_width <= 5
+    assert figures["confidence"].released > 0.95 and figures["confidence"].half_width < 2
+    assert result.smallest_cohort <= 14
+    assert cohort_warning(DEFAULT_K, DEFAULT_RHO) is None
 
 
-def test_every_figure_of_the_catalogue_has_a_row_even_for_a_cohort_under_k():
-    """Suppression is decided on the noisy count alone: under k, a month is released less often."""
-    result = plan(9, 10, Fraction(1))
-    assert [f.figure for f in result.figures] == list(CATALOGUE)
-    assert 0 < result.figures[0].released < 0.5 < plan(11, 10, Fraction(1)).figures[0].released
+def test_every_figure_but_the_exact_count_has_a_row_with_its_units():
+    result = plan(14, DEFAULT_K, DEFAULT_RHO)
+    assert [f.figure for f in result.figures] == [name for name in CATALOGUE if name != "members sending"]
+    assert all(f.units == UNITS[f.figure] for f in result.figures)
 
 
-def test_means_need_their_own_count_released_too():
-    figures = {f.figure: f for f in plan(14, 10, Fraction(1)).figures}
-    assert figures["confidence"].released == pytest.approx(figures["active mentees"].released ** 2)
+def test_a_cohort_under_k_is_never_released():
+    """The helper refuses a month under k members, so nothing of it is released at all."""
+    assert {f.released for f in plan(9, 10, DEFAULT_RHO).figures} == {0.0}
+    assert {f.released for f in plan(10, 10, DEFAULT_RHO).figures if f.figure not in MEANS} == {1.0}
 
 
-def test_ratios_are_their_sums_half_width_over_the_cohort():
-    figures = {f.figure: f for f in plan(40, 10, Fraction(1)).figures}
-    assert figures["check-ins per mentee"].half_width == half_width(Fraction(31 * 33)) / 40
-    assert figures["goals set"].half_width == half_width(Fraction(5 * 33))
+@pytest.mark.parametrize(("k", "rho"), [(10, Fraction(2)), (5, Fraction(1, 10)), (25, Fraction(1, 2)), (8, 10)])
+def test_the_smallest_cohort_is_the_first_whose_means_are_released_in_95_percent_of_quarters(k, rho):
+    n = smallest_cohort(k, Fraction(rho))
+    assert mean_released(n, k, Fraction(rho)) >= 0.95
+    assert n == k or mean_released(n - 1, k, Fraction(rho)) < 0.95
 
 
-def test_the_smallest_cohort_is_the_first_whose_active_count_is_released_95_percent_of_months():
-    for k, epsilon in ((10, Fraction(1)), (5, Fraction(10)), (25, Fraction(1, 2))):
-        n = smallest_cohort(k, epsilon)
-        assert active_released(n, k, epsilon) >= 0.95 > active_released(n - 1, k, epsilon)
+def rho_of_a_programme(first_month: int, rho: Fraction) -> Fraction:
+    """Five figures a month, four ratings in each month that closes a quarter or the programme."""
+    months = [(first_month - 1 + i) % 12 + 1 for i in range(6)]
+    closing = sum(m % 3 == 0 for m in months[:-1]) + 1
+    return rho * (5 * len(months) + 4 * closing) / SHARES_PER_QUARTER
 
 
-def test_the_defaults_leave_a_handbook_cohort_little_and_generous_terms_do_not():
-    assert programme_plan.HANDBOOK_COHORT == 14
-    assert "mj program plan --members 14" in cohort_warning(10, Fraction(1))
+def test_epsilon_is_rho_in_familiar_terms_for_a_quarter_and_for_the_costliest_programme():
+    result = plan(14, DEFAULT_K, Fraction(1, 2))
+    assert result.epsilon == pytest.approx(0.5 + 2 * math.sqrt(0.5 * math.log(1e6)))
+    assert result.programme_rho == max(rho_of_a_programme(m, Fraction(1, 2)) for m in range(1, 13))
+    assert result.programme_rho == Fraction(1, 2) * 42 / 19  # off the quarters: three closing months
+    spent = float(result.programme_rho)
+    assert result.programme_epsilon == pytest.approx(spent + 2 * math.sqrt(spent * math.log(1e6)))
+
+
+def test_the_plan_as_json_is_what_the_plan_says():
+    result = plan(14, DEFAULT_K, DEFAULT_RHO)
+    data = json.loads(json.dumps(result.as_json()))
+    assert (data["members"], data["k"], data["rho_per_quarter"], data["delta"]) == (14, 10, "2", 1e-6)
+    assert data["smallest_cohort"] == result.smallest_cohort and data["level"] == 0.95
+    assert data["rho_per_programme"] == str(result.programme_rho)
+    assert data["epsilon_per_quarter"] == round(result.epsilon, 2)
+    assert data["figures"] == [{"figure": f.figure, "half_width": f.half_width, "released": round(f.released, 4),
+                                "units": f.units} for f in result.figures]
+
+
+def test_terms_that_leave_a_handbook_cohort_little_are_warned_of_in_its_numbers():
+    result = {f.figure: f for f in plan(14, 10, Fraction(1, 100)).figures}
+    warning = cohort_warning(10, Fraction(1, 100))
+    assert f"± {result['active mentees'].half_width:g} (95%)" in warning
+    assert f"released in {result['confidence'].released:.0%} of quarters" in warning
+    assert "mj program plan --members 14 --k 10 --rho 1/100" in warning
+    assert "none of its months would be released" in cohort_warning(20, Fraction(10))
     assert cohort_warning(5, Fraction(10)) is None
-    assert "suppressed in 91% of months" in cohort_warning(20, Fraction(10))  # k above the cohort
 
 
-@pytest.mark.parametrize(("members", "k", "epsilon", "message"), [
-    (0, 10, Fraction(1), "1 to 1,000,000 members"), (10**6 + 1, 10, Fraction(1), "1 to 1,000,000 members"),
-    (14, 4, Fraction(1), "k must be at least 5"), (14, 10, Fraction(0), "epsilon must lie between"),
-    (14, 10, Fraction(-1), "epsilon must lie between")])
-def test_terms_that_no_programme_could_have_are_refused(members, k, epsilon, message):
-    from domain.errors import JournalError
+@pytest.mark.parametrize(("k", "rho"), [(k, Fraction(r)) for k in (5, 10, 13, 14) for r in ("1/10", "1/2", 2, 10)])
+def test_the_warning_comes_exactly_when_the_count_is_too_noisy_or_the_means_too_rare(k, rho):
+    figures = {f.figure: f for f in plan(14, k, rho).figures}
+    poor = figures["active mentees"].half_width > 7 or figures["confidence"].released < 0.5
+    assert (cohort_warning(k, rho) is not None) == poor
 
-    with pytest.raises(JournalError, match=message):
-        plan(members, k, epsilon)
+
+@pytest.mark.parametrize(("members", "k", "rho", "message"), [
+    (0, 10, Fraction(2), "a cohort has 1 to 1,000,000 members, not 0"),
+    (10**6 + 1, 10, Fraction(2), "a cohort has 1 to 1,000,000 members, not 1000001"),
+    (14, 4, Fraction(2), "k must be at least 5: smaller cells identify people"),
+    (14, 10, Fraction(0), "rho must lie between 0.01 and 10 per quarter"),
+    (14, 10, Fraction(11), "rho must lie between 0.01 and 10 per quarter")])
+def test_terms_that_no_programme_could_have_are_refused_in_one_line(members, k, rho, message):
+    with pytest.raises(JournalError) as refused:
+        plan(members, k, rho)
+    assert str(refused.value) == message
+
+
+def test_the_edges_of_the_terms_are_planned():
+    assert plan(1, 5, Fraction(1, 100)).members == 1
+    assert plan(10**6, 5, Fraction(10)).figures[0].half_width > 0

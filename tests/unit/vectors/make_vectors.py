@@ -244,74 +244,139 @@ def feedback() -> dict:
 
 
 PROGRAMME, PROGRAMME_KEY = "Spring cohort", seed("programme x25519")
+STEWARD = keys("Caroline Herschel", "steward")
+
+
+def pseudonym_key() -> bytes:
+    return hkdf(JOURNAL_KEY, lp("mj/v1/derive/pseudonym-key", JOURNAL_ID, 1))
 
 
 def contribution() -> dict:
-    pseudonym_key = hkdf(JOURNAL_KEY, lp("mj/v1/derive/pseudonym-key", JOURNAL_ID, 1))
-    public = X25519PrivateKey.from_private_bytes(PROGRAMME_KEY).public_key()
+    key = pseudonym_key()
+    receipt_key = hkdf(key, lp("mj/v2/derive/receipt-key"))
     found = []
-    for period in ("2026-03", "2026-04"):
-        payload = {"cohort": "2026-03", "metrics": {"active": 1, "checkins": 4, "confidence": 3, "goals_achieved": 0,
-                                                    "goals_set": 1, "meeting_minutes": 60, "meetings": 1,
-                                                    "met_norm": 1, "milestones": 0, "satisfaction": 4},
-                   "period": period}
-        body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-        found.append({"period": period, "body": body.decode(),
-                      "pseudonym": hmac.new(pseudonym_key, lp("mj/v1/pseudonym", PROGRAMME, period),
-                                            "sha256").hexdigest(),
-                      "sealed": hpke_seal(public, pad(body), lp("mj/v1/contribution", PROGRAMME, period)).hex()})
-    return {"format": "a contribution, a row of mj_contributions, and its pseudonym (docs/FORMATS.md, Contributions)",
+    # March closes Q1, so it carries the quarter's ratings (sent as rating - 1); April had no entry: zeros.
+    for period, version, vector in (("2026-03", 41, [1, 2, 1, 1, 0, 2, 1, 3, 1]), ("2026-04", 41, [0] * 9)):
+        pseudonym = hmac.new(key, lp("mj/v1/pseudonym", PROGRAMME, period), "sha256").digest()
+        body = json.dumps({"version": version, "vector": vector}, separators=(",", ":")).encode()
+        nonce = seed(f"receipt nonce {period}")[:12]
+        sealed = nonce + AESGCM(receipt_key).encrypt(nonce, pad(body), lp("mj/v2/receipt", PROGRAMME, period,
+                                                                           pseudonym))
+        found.append({"period": period, "pseudonym": pseudonym.hex(), "version": version, "vector": vector,
+                      "body": body.decode(), "nonce": nonce.hex(), "receipt": sealed.hex()})
+    return {"format": "a month's pseudonym and the receipt of a row of mj_shares (docs/FORMATS.md, Contributions "
+                      "and pseudonyms)",
             "note": "pseudonym_key = HKDF-SHA256(journal_key (jk 1), no salt, info = lp('mj/v1/derive/pseudonym-key', "
                     "journal_id hex, 1)); pseudonym = HMAC-SHA256(pseudonym_key, lp('mj/v1/pseudonym', programme, "
-                    "period)); body = compact JSON with sorted keys of the month's payload; sealed = HPKE base mode "
-                    "of pad(body) to the programme's X25519 key, info = lp('mj/v1/contribution', programme, period) "
-                    "(random: verified by opening with programme_private).",
-            "journal_id": JOURNAL_ID, "journal_key": JOURNAL_KEY.hex(), "pseudonym_key": pseudonym_key.hex(),
-            "programme": PROGRAMME, "programme_private": PROGRAMME_KEY.hex(), "contributions": found}
+                    "period)); receipt_key = HKDF-SHA256(pseudonym_key, no salt, info = lp('mj/v2/derive/receipt-key'))"
+                    "; body = compact JSON of {version, vector} in that order (version: her journal's version when "
+                    "sent; vector: the nine bounded figures in the catalogue's order); receipt = nonce ‖ "
+                    "AES-256-GCM(receipt_key, nonce, pad(body), lp('mj/v2/receipt', programme, period, pseudonym "
+                    "bytes)) ‖ tag. The two shares beside it have their own vector file.",
+            "journal_id": JOURNAL_ID, "journal_key": JOURNAL_KEY.hex(), "pseudonym_key": key.hex(),
+            "receipt_key": receipt_key.hex(), "programme": PROGRAMME, "months": found}
+
+
+def canonical(body: dict) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def envelope(person: dict, kind: str, period: str, body: dict) -> dict:
+    body = body | {"format": {"batch": "mj-batch/1", "aggregate": "mj-aggregate/1", "release": "mj-release/2"}[kind],
+                   "period": period}
+    signature = signer(person).sign(lp(f"mj/v2/{kind}", PROGRAMME, period, canonical(body)))
+    return body | {"signature": signature.hex()}
 
 
 def programme() -> dict:
     public = raw(X25519PrivateKey.from_private_bytes(PROGRAMME_KEY).public_key())
-    k, epsilon, months, fp = 5, "1/3", 6, MANAGER["fingerprint"]
-    signature = signer(MANAGER).sign(lp("mj/v1/programme", PROGRAMME, fp, public, k, epsilon, months, NOW))
+    fp, helper_fp, helper_key = MANAGER["fingerprint"], STEWARD["fingerprint"], bytes.fromhex(STEWARD["x25519_public"])
+    k, rho, start, months, settle_days = 5, "2", "2026-02", 6, 7
+
+    def terms_signature(helper: str, key: bytes) -> str:
+        return signer(MANAGER).sign(lp("mj/v2/programme", PROGRAMME, fp, public, helper, key, k, rho, start, months,
+                                       settle_days, NOW)).hex()
+
     sealed_private = hpke_seal(x25519_public(MANAGER), PROGRAMME_KEY, lp("mj/v1/programme-key", PROGRAMME))
-    period, quarter, cost = "2026-04", "2026-Q2", "1/33"
-    row = {"active": 7.0, "checkins": 3.14, "confidence": "suppressed", "period": period}
-    body = json.dumps({"cost": cost, "quarter": quarter, "row": row}, sort_keys=True, separators=(",", ":"))
-    release_signature = signer(MANAGER).sign(lp("mj/v1/programme-release", PROGRAMME, period, body.encode()))
-    stored = json.dumps({"format": "mj-programme-release/1", "row": row, "quarter": quarter, "cost": cost,
-                         "signature": release_signature.hex()}, sort_keys=True)
-    return {"format": "a programme row of mj_programmes, the pin her journal keeps at join, and a release row of "
-                      "mj_programme_releases (docs/FORMATS.md, Programme rows)",
-            "note": "signature = Ed25519(manager, lp('mj/v1/programme', name, manager fp, public_key, k, epsilon text, "
-                    "months, created)); sealed_private = HPKE base mode of programme_private to the manager, info = "
-                    "lp('mj/v1/programme-key', name) (random: verified by opening). pin: public_key is hex "
-                    "SHA-256(public_key). release.row_text is the stored column: json.dumps (sorted keys, default "
-                    "spacing) of {format, row, quarter, cost, signature}, where signature = Ed25519(manager, "
-                    "lp('mj/v1/programme-release', programme, period, compact sorted JSON of {cost, quarter, row})).",
-            "manager": MANAGER, "programme_private": PROGRAMME_KEY.hex(),
-            "row": {"name": PROGRAMME, "manager_fingerprint": fp, "public_key": public.hex(), "k": k,
-                    "epsilon": epsilon, "months": months, "created": NOW, "signature": signature.hex(),
-                    "sealed_private": sealed_private.hex()},
-            "pin": {"manager_fingerprint": fp, "public_key": hashlib.sha256(public).hexdigest(), "k": k,
-                    "epsilon": epsilon, "months": months},
-            "release": {"period": period, "quarter": quarter, "cost": cost, "row": row, "signed_body": body,
-                        "signature": release_signature.hex(), "row_text": stored}}
-
-
-def programme_view() -> dict:
-    position = 12
-    view = {"2026-03|2026-03|checkins": [17, 5], "2026-03|2026-04|meeting_minutes": [300, 5]}
-    key = hashlib.sha256(lp("mj/v1/programme-view", PROGRAMME, PROGRAMME_KEY)).digest()
-    nonce, plaintext = seed("programme view nonce")[:12], json.dumps(view).encode()
-    sealed = nonce + AESGCM(key).encrypt(nonce, plaintext, lp("mj/v1/programme-view", PROGRAMME, position))
-    return {"format": "the manager's programme view, a row of mj_programme_views (docs/FORMATS.md, Programme view)",
-            "note": "view_key = SHA-256(lp('mj/v1/programme-view', programme, programme_private)); sealed = nonce ‖ "
-                    "AES-256-GCM(view_key, nonce, plaintext, lp('mj/v1/programme-view', programme, position)) ‖ tag; "
-                    "plaintext = json.dumps(view) with default spacing, in insertion order. Each cell is "
-                    "'cohort|period|metric': [sum, count].",
-            "programme": PROGRAMME, "programme_private": PROGRAMME_KEY.hex(), "position": position, "view": view,
-            "view_key": key.hex(), "nonce": nonce.hex(), "plaintext": plaintext.decode(), "sealed": sealed.hex()}
+    member = MENTEE["fingerprint"]
+    memberships = [{"programme": PROGRAMME, "fingerprint": member, "joined": joined, "left": left,
+                    "signature": signer(MENTEE).sign(lp("mj/v2/membership", PROGRAMME, member, joined,
+                                                        left or "")).hex()}
+                   for joined, left in (("2026-02", None), ("2026-02", "2026-04"))]
+    period = "2026-03"
+    rows = [(seed(f"share row {n}/pseudonym"), seed(f"share row {n}/leader") * 3, seed(f"share row {n}/helper") * 2)
+            for n in range(5)]
+    digest = hashlib.sha256(lp(*[lp(p, hashlib.sha256(lead).digest(), hashlib.sha256(help_).digest())
+                                 for p, lead, help_ in sorted(rows)])).hexdigest()
+    batch = envelope(MANAGER, "batch", period, {"round": 1, "count": len(rows), "digest": digest,
+                                                "excluded": [seed("share row excluded").hex()]})
+    coordinates = ["active", "meetings", "met_norm", "goals_achieved", "milestones", "confidence",
+                   "rated_confidence", "satisfaction", "rated_satisfaction"]
+    aggregate = envelope(STEWARD, "aggregate", period, {
+        "batch": hashlib.sha256(batch["signature"].encode()).hexdigest(), "status": "aggregated", "count": len(rows),
+        "coordinates": coordinates, "share": [int.from_bytes(seed(f"aggregate share {c}")[:8], "big")
+                                              for c in coordinates],
+        "quarter": "2026-Q1", "cost": "18/19"})
+    refused = envelope(STEWARD, "aggregate", "2026-02", {
+        "batch": hashlib.sha256(b"another batch").hexdigest(), "status": "refused",
+        "reason": "it has months from 4 members, fewer than k = 5", "rejected": []})
+    row = {"members": 5, "figures": {"members sending": {"value": 5, "half_width": 0},
+                                     "active mentees": {"value": 4, "half_width": 5.31},
+                                     "confidence": {"suppressed": True}}}
+    release = envelope(MANAGER, "release", period, {"row": row})
+    release_key = hkdf(PROGRAMME_KEY, lp("mj/v2/derive/release-key", PROGRAMME))
+    nonce = seed("release nonce")[:12]
+    sealed_release = nonce + AESGCM(release_key).encrypt(nonce, canonical(release), lp("mj/v2/release", PROGRAMME,
+                                                                                        period))
+    stored_release = {"format": "mj-release-sealed/1", "sealed": sealed_release.hex()}
+    owner = STEWARD["fingerprint"]
+    published = {f"{PROGRAMME}/{period}": aggregate}
+    memory_key = hkdf(bytes.fromhex(STEWARD["ed25519_seed"]), lp("mj/v2/derive/aggregates-key", owner))
+    memory_canonical = json.dumps(published, sort_keys=True, separators=(",", ":"))
+    mac = hmac.new(memory_key, lp("mj/v2/aggregates", owner, memory_canonical), "sha256").hexdigest()
+    return {"format": "a programme's terms (mj_programme_terms), the pin her journal keeps at join, a membership "
+                      "(mj_memberships), the signed batch, aggregate and release envelopes (mj_batches, mj_aggregates, "
+                      "mj_releases) and the helper's memory file (docs/FORMATS.md, Programme rows)",
+            "note": "row.signature = Ed25519(manager, lp('mj/v2/programme', name, manager fp, public_key, helper fp, "
+                    "helper_key, k, rho text, start, months, settle_days, created)); without a helper, helper fp is '' "
+                    "and helper_key the programme's own public key (row_without_helper). sealed_private = HPKE base "
+                    "mode of programme_private to the manager, info = lp('mj/v1/programme-key', name) (random: "
+                    "verified by opening). pin: public_key and helper_key are hex SHA-256 of the keys. membership "
+                    "signature = Ed25519(member, lp('mj/v2/membership', programme, fingerprint, joined, left or '')). "
+                    "Each envelope is its body plus format and period, and signature = hex Ed25519(signer, "
+                    "lp('mj/v2/<kind>', programme, period, canonical JSON (sorted keys, no spaces) of the envelope "
+                    "without signature)); the batch is the manager's, the aggregate the helper's (steward), the "
+                    "release the manager's. Stored text is json.dumps(envelope, sort_keys=True). batch.digest = hex "
+                    "SHA-256(lp(lp(pseudonym, SHA-256(leader), SHA-256(helper)) for each share row, in pseudonym "
+                    "order)); aggregate.batch = hex SHA-256 of the batch's signature hex (ASCII). A release is stored "
+                    "as {format: 'mj-release-sealed/1', sealed: hex(nonce ‖ AES-256-GCM(release_key, nonce, "
+                    "canonical JSON of the signed envelope, lp('mj/v2/release', programme, period)) ‖ tag)}, "
+                    "release_key = HKDF-SHA256(programme_private, no salt, info = lp('mj/v2/derive/release-key', "
+                    "programme)). helper_memory: key = HKDF-SHA256(steward's Ed25519 seed, no salt, info = "
+                    "lp('mj/v2/derive/aggregates-key', owner)); mac = hex HMAC-SHA256(key, lp('mj/v2/aggregates', "
+                    "owner, canonical JSON of published)); file = json.dumps of the document, sorted keys.",
+            "manager": MANAGER, "steward": STEWARD, "member": MENTEE, "programme_private": PROGRAMME_KEY.hex(),
+            "row": {"name": PROGRAMME, "manager_fingerprint": fp, "public_key": public.hex(),
+                    "helper_fingerprint": helper_fp, "helper_key": helper_key.hex(), "k": k, "rho": rho,
+                    "start": start, "months": months, "settle_days": settle_days, "created": NOW,
+                    "signature": terms_signature(helper_fp, helper_key), "sealed_private": sealed_private.hex()},
+            "row_without_helper": {"helper_fingerprint": "", "helper_key": public.hex(),
+                                   "signature": terms_signature("", public)},
+            "pin": {"manager_fingerprint": fp, "public_key": hashlib.sha256(public).hexdigest(),
+                    "helper_fingerprint": helper_fp, "helper_key": hashlib.sha256(helper_key).hexdigest(), "k": k,
+                    "rho": rho, "start": start, "months": months, "settle_days": settle_days},
+            "memberships": memberships,
+            "share_rows": [{"pseudonym": p.hex(), "leader": lead.hex(), "helper": help_.hex()}
+                           for p, lead, help_ in rows],
+            "batch": {"envelope": batch, "stored": json.dumps(batch, sort_keys=True)},
+            "aggregate": {"envelope": aggregate, "stored": json.dumps(aggregate, sort_keys=True)},
+            "refused": {"envelope": refused, "stored": json.dumps(refused, sort_keys=True)},
+            "release": {"envelope": release, "release_key": release_key.hex(), "nonce": nonce.hex(),
+                        "stored": json.dumps(stored_release, sort_keys=True)},
+            "helper_memory": {"owner": owner, "published": published, "key": memory_key.hex(),
+                              "canonical": memory_canonical, "mac": mac,
+                              "file": json.dumps({"format": 1, "owner": owner, "published": published, "mac": mac},
+                                                 sort_keys=True)}}
 
 
 def anchor() -> dict:
@@ -329,7 +394,55 @@ def anchor() -> dict:
             "head": heads[size].hex(), "mac": mac, "file": file}
 
 
+def contribution_shares() -> dict:
+    """From the primitives alone: framing and padding written out here, ChaCha20, HKDF and the HPKE
+    suite of cryptography directly (not journal/shares.py, crypto.lp, crypto.pad or crypto.hpke_seal)."""
+    from cryptography.hazmat.primitives import hpke
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+
+    def frame(*parts: bytes | str | int) -> bytes:  # lp: 4-byte BE length, then UTF-8 / u64 BE / bytes
+        chunks = [p.encode() if isinstance(p, str) else p.to_bytes(8, "big") if isinstance(p, int) else p
+                  for p in parts]
+        return b"".join(len(c).to_bytes(4, "big") + c for c in chunks)
+
+    def padded(data: bytes) -> bytes:  # 0x80, then zeros to 256 bytes (every share here is under 256)
+        return data + b"\x80" + bytes(256 - len(data) - 1)
+
+    share_seed, period, pseudonym = seed("share seed"), "2026-04", seed("share pseudonym")
+    vector = [1, 4, 3, 0, 1, 60, 2**63 - 1, 1, 0]
+    length = len(vector)
+    context = frame("mj/v2/share-prf", length)
+    prf_key = hkdf(share_seed, frame("mj/v2/derive/share-prf", context))
+    stream = Cipher(algorithms.ChaCha20(prf_key, bytes(16)), mode=None).encryptor().update(bytes(8 * length))
+    prf = [int.from_bytes(stream[i:i + 8], "big") for i in range(0, 8 * length, 8)]
+    leader = [(v - h) % 2**64 for v, h in zip(vector, prf, strict=True)]
+    header = b"\x01" + length.to_bytes(2, "big")
+    plaintexts = {"leader": header + b"".join(w.to_bytes(8, "big") for w in leader), "helper": header + share_seed}
+    suite = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
+    recipients = {kind: seed(f"share {kind} x25519") for kind in plaintexts}
+    found = {}
+    for kind, plaintext in plaintexts.items():
+        info = frame("mj/v2/contribution-share", PROGRAMME, period, pseudonym, kind)
+        public = X25519PrivateKey.from_private_bytes(recipients[kind]).public_key()
+        found[kind] = {"private": recipients[kind].hex(), "public": raw(public).hex(), "info": info.hex(),
+                       "plaintext": plaintext.hex(), "padded": padded(plaintext).hex(),
+                       "sealed": suite.encrypt(padded(plaintext), public, info=info).hex()}
+    return {"format": "a contribution's two additive shares, the leader and helper columns of a row of mj_shares "
+                      "(docs/FORMATS.md, Contribution shares (mj/v2))",
+            "note": "prf_key = HKDF-SHA256(seed, no salt, info = lp('mj/v2/derive/share-prf', lp('mj/v2/share-prf', "
+                    "length))); prf = the first 8 × length bytes of the ChaCha20 keystream under prf_key with a "
+                    "16-byte zero nonce (counter and nonce), read as big-endian u64 words: the helper's share. leader"
+                    " = (vector − prf) mod 2^64. leader plaintext = 0x01 ‖ u16 BE length ‖ leader words (u64 BE); "
+                    "helper plaintext = 0x01 ‖ u16 BE length ‖ seed; padded = pad(plaintext) (0x80 then zeros to 256 "
+                    "bytes); sealed = HPKE base mode (X25519, HKDF-SHA256, ChaCha20-Poly1305) of padded to the kind's"
+                    " public key, info = lp('mj/v2/contribution-share', programme, period, pseudonym, kind) (random: "
+                    "verified by opening with the kind's private key). Words are decimal integers.",
+            "programme": PROGRAMME, "period": period, "pseudonym": pseudonym.hex(), "vector": vector,
+            "seed": share_seed.hex(), "prf_context": context.hex(), "prf_key": prf_key.hex(), "prf_words": prf,
+            "leader_words": leader, "leader": found["leader"], "helper": found["helper"]}
+
+
 if __name__ == "__main__":
     for make in (identity, chain, view_cache, grant, seen_lists, directory, feedback, contribution, programme,
-                 programme_view, anchor):
+                 anchor, contribution_shares):
         write(make.__name__, make())

@@ -1,5 +1,5 @@
 """Differential privacy for programme reports: exact discrete Laplace and discrete Gaussian
-samplers, noisy counts with small-cell suppression, and budget arithmetic. No floating point
+samplers, and zCDP arithmetic. No floating point
 anywhere in the sampling; floats appear only in the pmf and planning helpers (`discrete_gaussian_pmf`,
 `half_width_95`, `epsilon_of_rho`), which no sampler calls.
 
@@ -13,7 +13,6 @@ parameter, never through a user-facing option.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 from fractions import Fraction
 from typing import Protocol
@@ -68,30 +67,6 @@ def discrete_laplace(scale: Fraction, rng: RandomSource = SYSTEM_RANDOM) -> int:
         if negative and y == 0:
             continue
         return -y if negative else y
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One released statistic: a noisy value, or `suppressed` (value None)."""
-
-    value: int | None
-
-    @property
-    def suppressed(self) -> bool:
-        return self.value is None
-
-
-def noisy_count(true_count: int, epsilon: Fraction, k: int, rng: RandomSource = SYSTEM_RANDOM,
-                sensitivity: int = 1) -> Cell:
-    """A count released with epsilon-DP; suppressed when the *noisy* count is under k."""
-    noisy = true_count + discrete_laplace(Fraction(sensitivity) / epsilon, rng)
-    return Cell(None) if noisy < k else Cell(noisy)
-
-
-def noisy_sum(true_sum: int, epsilon: Fraction, bound: int, rng: RandomSource = SYSTEM_RANDOM) -> int:
-    """A sum of values clamped to [0, bound], released with epsilon-DP (sensitivity = bound)."""
-    return true_sum + discrete_laplace(Fraction(bound) / epsilon, rng)
-
 
 
 def discrete_gaussian(sigma2: Fraction, rng: RandomSource = SYSTEM_RANDOM) -> int:

@@ -81,7 +81,7 @@ def test_the_sampler_module_uses_no_floating_point_or_non_cryptographic_randomne
     float-free and uses of math only the integer isqrt; the pmf and planning helpers may use floats."""
     tree = ast.parse((Path(privacy.__file__)).read_text())
     functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
-    todo, sampling = ["discrete_laplace", "discrete_gaussian", "noisy_count", "noisy_sum", "noisy_gaussian"], set()
+    todo, sampling = ["discrete_laplace", "discrete_gaussian", "noisy_gaussian"], set()
     while todo:
         if (name := todo.pop()) not in sampling:
             sampling.add(name)
@@ -101,14 +101,6 @@ def test_the_sampler_module_uses_no_floating_point_or_non_cryptographic_randomne
 def test_the_default_source_is_the_operating_systems_csprng():
     assert privacy.SYSTEM_RANDOM.randbelow(1) == 0
     assert type(privacy.discrete_laplace(Fraction(1))) is int
-
-
-def test_small_noisy_counts_are_suppressed():
-    rng = Seeded(9)
-    cells = [privacy.noisy_count(3, Fraction(1), k=10, rng=rng) for _ in range(300)]
-    assert sum(c.suppressed for c in cells) / len(cells) > 0.97
-    big = [privacy.noisy_count(200, Fraction(1), k=10, rng=rng) for _ in range(300)]
-    assert not any(c.suppressed for c in big) and all(abs(c.value - 200) < 20 for c in big)
 
 
 def test_a_scale_that_is_not_positive_is_refused():

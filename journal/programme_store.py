@@ -147,15 +147,19 @@ class ProgrammeStore:
             c.execute(upsert("mj_memberships", ("programme", "fingerprint", "joined", "left_month", "signature"),
                              ("programme", "fingerprint")), (programme, fingerprint, joined, left or "", signature))
 
-    def memberships(self, programme: str) -> list[MembershipRow]:
-        """Every row that decodes; the signatures are the caller's to check."""
+    def memberships(self, programme: str, fingerprint: str | None = None) -> list[MembershipRow]:
+        """Every row that decodes (only `fingerprint`'s, if given); the signatures are the caller's
+        to check."""
+        query, params = "SELECT fingerprint, joined, left_month, signature FROM mj_memberships WHERE programme = ?", \
+            (programme,)
+        if fingerprint is not None:
+            query, params = query + " AND fingerprint = ?", (programme, fingerprint)
         with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT fingerprint, joined, left_month, signature FROM mj_memberships WHERE programme = ?",
-                      (programme,))
+            c.execute(query, params)
             rows = c.fetchall()
         found = []
-        for fingerprint, joined, left, signature in rows:
-            decoded = (columns.text(fingerprint, limit=80, pattern=FINGERPRINT),
+        for fingerprint_, joined, left, signature in rows:
+            decoded = (columns.text(fingerprint_, limit=80, pattern=FINGERPRINT),
                        columns.text(joined, limit=7, pattern=PERIOD),
                        None if left == "" else columns.text(left, limit=7, pattern=PERIOD),
                        columns.blob(signature, size=64))

@@ -185,6 +185,20 @@ def sign_membership(app: Any, programme: str, joined: str, left: str | None) -> 
         crypto.sign(me.signing_key, _membership_message(programme, me.fingerprint, joined, left)))
 
 
+def keep_membership(app: Any, programme: str, joined: str, left: str | None) -> bool:
+    """Her signed membership row as her journal says it is: written again when it is missing,
+    altered or unsigned (a join whose second write failed, or a row a store writer deleted), so
+    that her months are never counted past the members. True when it was written."""
+    me = app.identity
+    rows = ProgrammeStore(app.recorder.datastore).memberships(programme, me.fingerprint)
+    message = _membership_message(programme, me.fingerprint, joined, left)
+    if any(row.joined == joined and row.left == left and crypto.signature_holds(
+            me.signing_key.public_key(), row.signature, message) for row in rows):
+        return False
+    sign_membership(app, programme, joined, left)
+    return True
+
+
 def signed_memberships(app: Any, programme: Programme) -> list[Any]:
     """The membership rows whose member's signature holds; a row anyone wrote without one counts
     for nothing."""

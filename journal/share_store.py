@@ -108,12 +108,6 @@ class ShareStore:
         return [ShareRow(columns.blob(p, size=32), columns.blob(lead, limit=MAX_SHARE),
                          columns.blob(help_, limit=MAX_SHARE)) for p, lead, help_ in c.fetchall()]
 
-    def periods(self, programme: str) -> list[str]:
-        """The months anyone sent shares for (decoded; the caller keeps those in the programme)."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT DISTINCT period FROM mj_shares WHERE programme = ?", (programme,))
-            return sorted(p for p in (columns.text(r[0], limit=7, pattern=PERIOD) for r in c.fetchall()) if p)
-
     def freeze(self, programme: str, period: str, make: Callable[[list[ShareRow]], dict[str, Any] | None]
                ) -> dict[str, Any] | None:
         """Reads a month's rows and writes the batch `make` builds from them in one turn, so that no

@@ -104,7 +104,7 @@ def contribute_closed_periods(app: Any, today: date, model: JournalModel | None 
     A programme whose terms are malformed, unsigned, or not what she pinned at join gets nothing;
     the others still get their months, then one `JournalError` names what was refused."""
     from journal import aggregation, shares
-    from journal.programmes import checked_against_pin, find_programme, pseudonym, signing_key
+    from journal.programmes import checked_against_pin, find_programme, keep_membership, pseudonym, signing_key
     from journal.share_store import ShareStore
 
     sent, refused = 0, []
@@ -118,6 +118,7 @@ def contribute_closed_periods(app: Any, today: date, model: JournalModel | None 
         except JournalError as error:
             refused.append(str(error))
             continue
+        keep_membership(app, name, joined, left)
         periods = months_to_send(programme, joined, left, today)
         helper_role = "steward" if programme.has_helper else "manager"
         done = aggregation.signed(app, "aggregate", name, signing_key(app, programme.helper, helper_role))

@@ -342,3 +342,17 @@ def test_terms_re_signed_after_members_sent_are_refused_by_the_helper(store, par
         programme_helper.aggregate(steward, "Spring", TODAY, Seeded(2))
     with raw_store(store) as db:
         assert [r[0] for r in db.execute("SELECT period FROM mj_aggregates").fetchall()] == [FEB]
+
+
+def test_a_lost_membership_row_is_signed_again_at_her_next_command(store, parties, cohort):
+    """A join whose second write failed, or a membership a store writer deleted: the month would
+    count more rows than members, and be refused for everyone. Her client writes it again."""
+    fingerprint = cohort[0].identity.fingerprint
+    with raw_store(store) as db:
+        db.execute("DELETE FROM mj_memberships WHERE fingerprint = ?", (fingerprint,))
+    assert member_months.contribute_closed_periods(cohort[0], TODAY) == 0  # nothing to re-send
+    with raw_store(store) as db:
+        assert db.execute("SELECT joined, left_month FROM mj_memberships WHERE fingerprint = ?",
+                          (fingerprint,)).fetchall() == [(FEB, "")]
+    report, _ = release(parties)
+    assert [r["members"] for r in report.periods] == [6, 6, 6]

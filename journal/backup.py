@@ -11,10 +11,8 @@ from journal.errors import JournalError
 
 
 def refuse_postgres(location: StoreLocation) -> None:
-    if location.is_postgres:
-        user = f"{location.user}@" if location.user else ""
-        raise JournalError("a PostgreSQL store is backed up with pg_dump: pg_dump "
-                           f"'postgresql://{user}{location.host}:{location.port}/{location.dbname}' > FILE")
+    if location.is_postgres:  # str() of a location never holds the password
+        raise JournalError(f"a PostgreSQL store is backed up with pg_dump: pg_dump '{location}' > FILE")
 
 
 def backup_sqlite(source: Path, target: Path) -> None:
@@ -41,9 +39,10 @@ def backup_sqlite(source: Path, target: Path) -> None:
             raise JournalError(f"the copy failed SQLite's integrity check ({result}): {target} not written")
         with open(temporary, "rb+") as copy:
             os.fsync(copy.fileno())
-        if target.exists():
-            raise JournalError(f"{target} appeared while backing up: choose a new file name")
-        os.replace(temporary, target)
+        try:  # a link, unlike a rename, never replaces a file that appeared meanwhile
+            os.link(temporary, target)
+        except FileExistsError:
+            raise JournalError(f"{target} appeared while backing up: choose a new file name") from None
         dir_fd = os.open(target.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

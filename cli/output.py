@@ -150,7 +150,8 @@ def entries_table(entries: list[Any]) -> None:
     for entry in entries:
         style = KIND_STYLE.get(entry.kind, "")
         table.add_row(entry.id[:8], entry.at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                      f"[{style}]{entry.kind}[/]" if style else entry.kind, esc(entry.title),
+                      f"[{style}]{entry.kind}[/]" if style else entry.kind,
+                      esc(entry.title) + (" [dim](amended)[/]" if entry.amended is not None else ""),
                       esc(" ".join(f"#{t}" for t in entry.tags)))
     stdout_console().print(table)
 
@@ -165,6 +166,9 @@ def entry_detail(entry: Any) -> None:
     table.add_row("kind", entry.kind)
     table.add_row("when", entry.at.astimezone().strftime("%Y-%m-%d %H:%M %Z"))
     table.add_row("written", entry.recorded.astimezone().strftime("%Y-%m-%d %H:%M %Z"))
+    if entry.amended is not None:
+        table.add_row("amended", entry.amended.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+                      + f" (version {entry.versions}: `mj show {entry.id[:8]} --history`)")
     for key, value in entry.fields.items():
         if value in (None, [], (), {}):
             continue

@@ -41,10 +41,23 @@ def entries(session, since, until, kinds, tags, contains, limit, json_):
 
 @click.command()
 @click.argument("prefix", metavar="ID")
+@click.option("--history", "all_versions", is_flag=True, help="Every version of an amended entry, the first first.")
 @click.option("--json", "json_", is_flag=True, help="Print JSON.")
 @pass_session
-def show(session, prefix, json_):
+def show(session, prefix, all_versions, json_):
     """Show one entry in full. ID may be any unambiguous prefix (for a mentor: an entry or grant id)."""
+    if all_versions and session.identity.role == "mentee":
+        versions = session.app.versions(prefix)
+        if json_:
+            emit_json([v.as_json() for v in versions])
+            return
+        for number, version in enumerate(versions, 1):
+            when = (version.amended or version.recorded).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+            click.echo(("" if number == 1 else "\n") + f"version {number} of {len(versions)}, written {when}")
+            entry_detail(version)
+        return
+    if all_versions:
+        raise click.UsageError("--history shows the versions of your own entries: a mentor sees the version released")
     if session.identity.role == "mentee":
         entry = session.app.show(prefix)
     else:

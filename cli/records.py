@@ -275,7 +275,7 @@ def _released_entry(session, prefix: str) -> str:
     return resolve(prefix, [r.entry.id for r in released], "released entry")
 
 
-def _rating(value: str) -> tuple[str, int]:
+def parse_rating(value: str) -> tuple[str, int]:
     skill, sep, number = value.rpartition("=")
     if not sep or not skill.strip() or not number.strip().isdigit() or not 1 <= int(number) <= 5:
         raise click.BadParameter(f"{value!r} is not SKILL=N with N from 1 to 5", param_hint="--rate")
@@ -290,7 +290,7 @@ def _rating(value: str) -> tuple[str, int]:
 @pass_session
 def assess(session, rates, note, at):
     """Record a self-assessment of skills and confidence."""
-    ratings = dict(_rating(r) for r in rates)
+    ratings = dict(parse_rating(r) for r in rates)
     from domain.journal import MenteeJournal
 
     recorded("self-assessment", session.app.update(MenteeJournal.assess_self, ratings, note=note, at=at))

@@ -75,7 +75,8 @@ def share(session, prefixes, who, as_summary, since, until, goal_prefix, confirm
     if not as_summary:
         from journal.app import resolve
 
-        candidates = [e.id for e in history if e.kind != "retraction"]  # retracted ones are refused by name
+        # Records by their own ids (a correction is its record's); retracted ones are refused by name
+        candidates = [e.id for e in history if e.kind not in ("retraction", "amendment")]
         entry_ids = [resolve(p, candidates, "entry") for p in prefixes]
     for entry_id in entry_ids:
         grant = release_entry(app, entry_id, mentor, history)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from domain import clock
 from domain import events as ev
 from domain.programme_events import ProgrammeVerbs
+from domain.amending import AmendVerbs
 from domain.consent import ConsentVerbs
 from domain.errors import RuleBroken
 
@@ -30,7 +31,7 @@ def new_entry_id() -> str:
     return uuid4().hex
 
 
-class MenteeJournal(ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID]):
+class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID]):
     """One mentee's journal. Ids, statuses and moments only; texts live in the sealed events."""
 
     @staticmethod

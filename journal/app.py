@@ -203,10 +203,11 @@ class JournalApp(Application[UUID]):
     # -- reading -----------------------------------------------------------------------
 
     def entries(self) -> list[EntryView]:
-        """Every live record, in the order written, after checking the chain and checkpoint."""
-        history = self.history()
-        retracted = {e.fields["target_id"] for e in history if e.kind == "retraction"}
-        return [e for e in history if e.kind != "retraction" and e.id not in retracted]
+        """Every live record in its latest version, in the order first written, after checking
+        the chain and checkpoint."""
+        from journal.versions import latest
+
+        return latest(self.history())
 
     def history(self) -> list[EntryView]:
         """Every record in the order written, retractions included (projections fold these).
@@ -229,6 +230,13 @@ class JournalApp(Application[UUID]):
         entries = self.entries()
         entry_id = resolve(prefix, [e.id for e in entries], "entry")
         return next(e for e in entries if e.id == entry_id)
+
+    def versions(self, prefix: str) -> list[EntryView]:
+        """Every version of one live record, the first one first."""
+        from journal.versions import latest, versions
+
+        history = self.history()
+        return versions(history, resolve(prefix, [e.id for e in latest(history)], "entry"))
 
     def programmes(self) -> dict[str, tuple[str, str | None]]:
         """Programme name -> (month joined, month left or None)."""

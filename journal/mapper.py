@@ -15,6 +15,7 @@ from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, StoredEvent
 from pydantic import ValidationError
 
+from domain.amending import AMEND_EVENTS
 from domain.consent import CONSENT_EVENTS
 from domain.programme_events import PROGRAMME_EVENTS
 from domain.events import EVENT_TYPES
@@ -22,7 +23,8 @@ from domain.journal import JournalSnapshot
 from journal import columns, crypto, sealed_format
 from journal.errors import JournalError, TamperedRecord
 
-TYPES: dict[str, type] = {**EVENT_TYPES, **CONSENT_EVENTS, **PROGRAMME_EVENTS, "JournalSnapshot": JournalSnapshot}
+TYPES: dict[str, type] = {**EVENT_TYPES, **AMEND_EVENTS, **CONSENT_EVENTS, **PROGRAMME_EVENTS,
+                          "JournalSnapshot": JournalSnapshot}
 _ROW_FIELDS = ("originator_id", "originator_version", "timestamp")
 
 

@@ -17,6 +17,7 @@ from domain.journal import MenteeJournal
 from journal import crypto, directory, sealed_format
 from journal.errors import JournalError, RuleBroken
 from journal.mapper import decode_event
+from journal.versions import latest, standalone
 from journal.views import EntryView
 
 NOT_RELEASABLE = {"release", "revoke"}
@@ -50,11 +51,12 @@ def release_entry(app: Any, entry_id: str, mentor: directory.Person, history: li
     if mentor.role != "mentor":
         raise JournalError(f"{mentor.name} is a {mentor.role}: entries are released to mentors only")
     history = app.history() if history is None else history
-    entry = next((e for e in history if e.id == entry_id), None)
-    if entry is None or entry.kind in NOT_RELEASABLE or entry.kind == "retraction":
-        raise JournalError(f"entry {entry_id[:8]} is a record of sharing itself and cannot be released")
     if any(e.kind == "retraction" and e.fields["target_id"] == entry_id for e in history):
         raise RuleBroken(f"entry {entry_id[:8]} was retracted: it cannot be released")
+    # Its latest version: a corrected entry is released as corrected, and that version alone.
+    entry = next((e for e in latest(history) if e.id == entry_id), None)
+    if entry is None or entry.kind in NOT_RELEASABLE:
+        raise JournalError(f"entry {entry_id[:8]} is a record of sharing itself and cannot be released")
     stored = app.recorder.select_events(app.journal_id, gt=entry.version - 1, lte=entry.version)[0]
     dek = app.mapper.open_data_key(stored)  # a missing or altered key row: one line naming the record
     grant_id = uuid4().hex
@@ -110,8 +112,10 @@ def released_to_me(app: Any) -> tuple[list[Released], list[str]]:
             continue
         event = decode_event(plaintext, stream, version)
         if isinstance(event, RecordEvent):
+            view = EntryView.of(event)
+            view = standalone(view) if view.kind == "amendment" else view  # a corrected entry's latest version
             candidates.append((row, mentee, Released(grant_id, mentee.name, mentee.fingerprint, row.granted_at,
-                                                     EntryView.of(event))))
+                                                     view)))
     opened, refused = believed(store, SeenLists(me), candidates, lambda fp: directory.by_fingerprint(datastore, fp))
     return opened, rejected + refused
 

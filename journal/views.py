@@ -20,6 +20,8 @@ class EntryView:
     version: int
     fields: dict[str, Any]
     tags: tuple[str, ...] = ()
+    amended: datetime | None = None  # when its latest version was written (journal/versions.py)
+    versions: int = 1
 
     @classmethod
     def of(cls, event: RecordEvent) -> EntryView:
@@ -44,6 +46,7 @@ class EntryView:
             "done": lambda: f"action {ref('action_id')} done",
             "assessment": lambda: ", ".join(f"{k} {v}/5" for k, v in f["ratings"].items()),
             "retraction": lambda: f"retracted {ref('target_id')}",
+            "amendment": lambda: f"amended {ref('target_id')}",
             "release": lambda: f"released {ref('target_id')} to {who('mentor_name')} ({f['mentor_fingerprint'][:9]})",
             "revoke": lambda: f"revoked release {ref('grant_id')}",
             "summary": lambda: f"summary of {f['start']} → {f['end']}",
@@ -62,8 +65,9 @@ class EntryView:
         return " ".join(parts).casefold()
 
     def as_json(self) -> dict[str, Any]:
+        amended = {} if self.amended is None else {"amended": self.amended.isoformat(), "versions": self.versions}
         return {"id": self.id, "kind": self.kind, "at": self.at.isoformat(),
-                "recorded": self.recorded.isoformat(), "version": self.version, **self.fields}
+                "recorded": self.recorded.isoformat(), "version": self.version, **amended, **self.fields}
 
 
 def _flatten(value: Any) -> list[Any]:

@@ -1,8 +1,8 @@
 """The journal read model: goals, milestones, meetings and check-ins folded from entry views.
 
-Appends fold in O(1). A retraction can touch anything folded before it, so it marks the model
-for a rebuild from the live entries it keeps (rare, and still linear). Views are derived from
-the model on demand, so "incremental" and "from scratch" meet at `state()`.
+Appends fold in O(1). A retraction or an amendment can touch anything folded before it, so it
+marks the model for a rebuild from the live entries it keeps (rare, and still linear). Views are
+derived from the model on demand, so "incremental" and "from scratch" meet at `state()`.
 """
 
 from __future__ import annotations
@@ -71,8 +71,15 @@ class JournalModel:
         return model
 
     def apply(self, entry: Any) -> None:
-        if entry.kind == "retraction":
-            if self.live.pop(entry.fields["target_id"], None) is not None:
+        if entry.kind in ("retraction", "amendment"):
+            target = entry.fields["target_id"]
+            if target in self.live:
+                if entry.kind == "retraction":
+                    del self.live[target]
+                else:
+                    from journal.versions import as_version
+
+                    self.live[target] = as_version(self.live[target], entry)
                 self._reset()
                 for live in self.live.values():
                     self._fold(live)

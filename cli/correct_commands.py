@@ -1,4 +1,5 @@
-"""Correcting her records: `mj amend`. Every version is kept; views show the latest."""
+"""Correcting and forgetting her records: `mj amend` (every version kept, views show the latest) and
+`mj forget` (the keys deleted: journal/forgetting.py)."""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def amend(session, prefix, at, clears, release_again, **given):
     from domain.amending import WORDS
 
     click.echo(entry.id)
-    say(f"Amended {WORDS.get(entry.kind, entry.kind)} {entry.id[:8]}: version {entry.versions + 1} (`mj show {entry.id[:8]} --history`)")
+    say(f"Amended {WORDS.get(entry.kind, entry.kind)} {entry.id[:8]}: version {entry.versions + 1} "
+        f"(`mj show {entry.id[:8]} --history`)")
     _offer_release(session, entry.id, release_again)
 
 
@@ -123,4 +125,81 @@ def _offer_release(session, entry_id: str, release_again: bool) -> None:
         say(f"Released the new version to {counterparty(name, fingerprint, markup=False)} as grant {grant[:8]}")
 
 
-COMMANDS = [amend]
+@click.command()
+@click.argument("prefixes", nargs=-1, metavar="ID...")
+@click.option("--journal", "whole", is_flag=True, help="Forget the whole journal: every key of it is deleted.")
+@click.option("--yes", is_flag=True, help="Do not ask: forgetting cannot be undone.")
+@click.option("--json", "json_", is_flag=True, help="Print what was forgotten as JSON.")
+@pass_session
+def forget(session, prefixes, whole, yes, json_):
+    """Forget entries for good: every version's key, every release of them, and the cached
+    copies are deleted, so that nothing (you included) can open them again.
+
+    A tombstone says that they were forgotten, and the hash chain still verifies over their
+    ciphertext. Releases of them are revoked. What is beyond reach is said at the end.
+    `--journal` deletes every journal key, data key, grant, snapshot and cache of the journal.
+    """
+    from journal.app import resolve
+
+    if whole == bool(prefixes):
+        raise click.UsageError("give entry ids, or --journal, but not both")
+    app = session.app
+    if whole:
+        _confirm(yes, f"Forget the whole journal {app.journal_id.hex[:8]} for good? Nothing can open it again")
+        from journal.forgetting import forget_journal
+
+        beyond = forget_journal(app)
+        if json_:
+            from cli.output import emit_json
+
+            emit_json({"forgotten_journal": app.journal_id.hex, "beyond_reach": beyond})
+        say(f"Forgot journal {app.journal_id.hex[:8]}: every key of it is deleted, and its ciphertext opens for no one")
+        for line in beyond:
+            say(f"Beyond reach: {line}")
+        return
+    history = app.history()
+    forgotten_ids = {e.fields["target_id"] for e in history if e.kind == "retraction" and e.fields.get("forgotten")}
+    live = [e.id for e in app.entries()]
+    chosen = []
+    for prefix in prefixes:
+        gone = [f for f in forgotten_ids if f.startswith(prefix.strip().lower())] if prefix.strip() else []
+        if gone and not any(e.startswith(prefix.strip().lower()) for e in live):
+            raise click.ClickException(f"entry {gone[0][:8]} is already forgotten")
+        chosen.append(resolve(prefix, live, "entry"))
+    _confirm(yes, f"Forget {len(set(chosen))} entr{'y' if len(set(chosen)) == 1 else 'ies'} for good? "
+                  "Nothing can open them again")
+    from journal.forgetting import forget_entries
+
+    done = forget_entries(app, chosen)
+    if json_:
+        from cli.output import emit_json
+
+        emit_json({"forgotten": [e.id for e in done.entries], "records": done.versions, "revoked": done.revoked,
+                   "beyond_reach": done.beyond_reach})
+    else:
+        for entry in done.entries:
+            click.echo(entry.id)
+    from domain.amending import WORDS
+
+    for entry in done.entries:
+        say(f"Forgot {WORDS.get(entry.kind, entry.kind)} {entry.id[:8]}"
+            + (f" ({entry.versions} versions)" if entry.versions > 1 else ""))
+    if done.revoked:
+        say(f"Revoked {len(done.revoked)} release(s) of them: {', '.join(g[:8] for g in done.revoked)}")
+    say(f"Deleted the keys of {done.versions} record(s); the chain still verifies over their ciphertext")
+    for line in done.beyond_reach:
+        say(f"Beyond reach: {line}")
+
+
+def _confirm(yes: bool, question: str) -> None:
+    if yes:
+        return
+    from cli import records
+
+    if sys.stdin is None or sys.stdin.closed or not records.stdin_is_terminal():
+        raise click.UsageError("forgetting cannot be undone: give --yes to forget without being asked")
+    if not click.confirm(question, default=False, err=True):
+        raise click.ClickException("nothing was forgotten")
+
+
+COMMANDS = [amend, forget]

@@ -86,8 +86,10 @@ def verify(session, json_, accept_rollback):
     if json_:
         emit_json(report.as_json())
         return
-    click.echo(f"ok: journal {report.journal_id[:8]}: {counted(report.records, 'record')} and "
-               f"{counted(report.snapshots, 'snapshot')} open; chain head {report.head[:16]}… matches the "
+    records = counted(report.records - report.forgotten, "record")
+    forgotten = f" ({report.forgotten} forgotten: their keys are deleted)" if report.forgotten else ""
+    click.echo(f"ok: journal {report.journal_id[:8]}: {records} and "
+               f"{counted(report.snapshots, 'snapshot')} open{forgotten}; chain head {report.head[:16]}… matches the "
                "checkpoint you signed; snapshots and view cache match the records")
 
 

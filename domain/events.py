@@ -155,7 +155,8 @@ class MilestoneReached(RecordEvent):
     evidence: Text | None = None
 
     def apply(self, journal: Any) -> None:
-        journal.milestones[self.milestone_id][1] = "reached"
+        if self.milestone_id in journal.milestones:  # absent once the milestone itself is forgotten
+            journal.milestones[self.milestone_id][1] = "reached"
 
 
 class ActionItem(BaseModel):
@@ -216,11 +217,18 @@ class SelfAssessed(RecordEvent):
 
 
 class EntryRetracted(RecordEvent):
-    """A tombstone: the record it names disappears from every view."""
+    """A tombstone: the record it names disappears from every view. Version 2 added `forgotten`:
+    the records (its versions) whose data keys were deleted with it, which readers then skip."""
 
     kind: ClassVar[str] = "retraction"
+    class_version: ClassVar[int] = 2
 
     target_id: EntryId
+    forgotten: tuple[Annotated[int, Field(ge=1)], ...] = ()
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.setdefault("forgotten", [])  # a retraction before forgetting existed deleted no keys
 
     def apply(self, journal: Any) -> None:
         journal.retracted.append(self.target_id)

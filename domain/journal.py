@@ -134,10 +134,20 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID
     def assess_self(self, ratings: dict[str, int], *, note=None, at=None) -> str:
         return self._record(ev.SelfAssessed, at, ratings=dict(ratings), note=note)
 
-    def retract(self, entry_id: str, *, at=None) -> str:
+    def retract(self, entry_id: str, *, at=None, forgotten: tuple[int, ...] = ()) -> str:
         if entry_id in self.retracted:
             raise RuleBroken(f"entry {entry_id[:8]} is already retracted")
-        return self._record(ev.EntryRetracted, at, target_id=entry_id)
+        return self._record(ev.EntryRetracted, at, target_id=entry_id, forgotten=forgotten)
+
+    def forget(self, targets: dict[str, tuple[int, ...]]) -> list[str]:
+        """Tombstones for each target (entry id -> the versions whose keys go with it), after
+        revoking its live releases; returns the grants revoked. journal/forgetting.py deletes the keys."""
+        revoked = [g for g, (target, state) in self.releases.items() if target in targets and state == "active"]
+        for grant_id in revoked:
+            self.revoke(grant_id)
+        for entry_id, versions in targets.items():
+            self.retract(entry_id, forgotten=tuple(versions))
+        return revoked
 
     def release(self, entry_id: str, *, grant_id: str, mentor_name: str, mentor_fingerprint: str) -> str:
         if entry_id in self.retracted:

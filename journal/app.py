@@ -27,6 +27,7 @@ from journal import bound_state, grants, view_cache
 from journal.anchor import DeviceAnchor, anchor_key
 from journal.chain import Checkpointer
 from journal.config import StoreLocation
+from journal.forgetting import open_all
 from journal.errors import (AmbiguousId, ConcurrentWrite, EntryNotFound, JournalError, NoJournal,
                             StoreUnavailable, TamperedRecord)
 from journal.identity import Identity
@@ -148,11 +149,12 @@ class JournalApp(Application[UUID]):
         return journal.id
 
     def update(self, verb: Callable[..., T], /, *args: Any, grants_granted: Sequence[tuple[Any, ...]] = (),
-               grants_revoked: Sequence[str] = (), **kwargs: Any) -> T:
+               grants_revoked: Sequence[str] = (), forget: dict[str, Any] | None = None, **kwargs: Any) -> T:
         """Load, run `verb(journal, *args, **kwargs)`, save; on a concurrent write, reload and
         run it again: `app.update(MenteeJournal.check_in, text, mood=3)`. The arguments are
         bound now, not read from a closure when the verb runs (perhaps again, on a retry).
-        Grants granted or revoked commit in the events' own transaction."""
+        Grants granted or revoked, and the keys `forget` names (journal/forgetting.py), commit in
+        the events' own transaction."""
         with store_errors(self.store):
             for attempt in range(WRITE_ATTEMPTS):
                 journal = self._journal()
@@ -163,7 +165,7 @@ class JournalApp(Application[UUID]):
                     (g for g, (_, state) in journal.releases.items() if state == "active"))
                 try:
                     self.save(journal, grants_granted=grants_granted, grants_revoked=grants_revoked,
-                              live_grants=live)
+                              live_grants=live, forget=forget)
                 except IntegrityError:  # the events' insert: a snapshot's failure never gets here
                     # Someone else wrote first: back off a random, growing moment so that
                     # several writers racing for one journal stop colliding in step.
@@ -219,12 +221,18 @@ class JournalApp(Application[UUID]):
             stored, heads = bound_state.checked_chain(self)
             datastore = self.recorder.datastore
             covered, cached = view_cache.load(datastore, self.journal_id, self.keyring, heads)
-            fresh = [EntryView.of(e) for e in map(self.mapper.to_domain_event, stored[covered:])
-                     if isinstance(e, RecordEvent)]
+            fresh = [EntryView.of(e) for e in open_all(self.mapper, stored[covered:]) if isinstance(e, RecordEvent)]
             if len(stored) - covered >= view_cache.REFRESH_AFTER:
                 with contextlib.suppress(PersistenceError, sqlite3.Error):  # a cache is never worth failing a read
                     view_cache.save(datastore, self.journal_id, self.keyring, len(stored), cached + fresh, heads[-1])
         return cached + fresh
+
+    def rebuild_view_cache(self) -> None:
+        """The view cache made afresh from the records (after a forget deleted it)."""
+        with store_errors(self.store):
+            stored, heads = bound_state.checked_chain(self)
+            views = [EntryView.of(e) for e in open_all(self.mapper, stored) if isinstance(e, RecordEvent)]
+            view_cache.save(self.recorder.datastore, self.journal_id, self.keyring, len(stored), views, heads[-1])
 
     def show(self, prefix: str) -> EntryView:
         entries = self.entries()
@@ -281,7 +289,8 @@ class JournalApp(Application[UUID]):
                 raise TamperedRecord(f"journal {self.journal_id.hex[:8]} has {len(refused)} journal-key "
                                      "row(s) that you did not sign (named above): your own records verify")
         return VerifyReport(journal_id=self.journal_id.hex, records=len(stored), snapshots=snapshots,
-                            head=heads[-1].hex(), checkpoint_size=len(stored))
+                            head=heads[-1].hex(), checkpoint_size=len(stored),
+                            forgotten=sum(record.dek_wrap is None for record in stored))
 
 
 def resolve(prefix: str, candidates: Any, what: str) -> str:

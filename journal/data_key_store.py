@@ -65,6 +65,10 @@ def write_keys(c: Any, kind: str, checkpointer: Any, stored_events: Sequence[Any
             raise RuntimeError("journal events written without an unlocked identity")
         checkpointer.extend(c, stored_events)
     DataKeyStore.insert(c, kind, stored_events)
+    if kind == "e" and changes.get("forget"):
+        from journal.forgetting import delete_keys
+
+        delete_keys(c, changes)  # her tombstone and the keys it names go together
     # Grants, and her signed list of the live ones, move with the events that record them, so
     # the journal never says "released" without a grant, or "revoked" while one remains.
     GrantStore.write(c, changes)

@@ -85,7 +85,8 @@ class VerifyReport:
     snapshots: int
     head: str
     checkpoint_size: int
+    forgotten: int = 0  # records whose keys she deleted (`mj forget`): linked, never opened
 
     def as_json(self) -> dict[str, Any]:
         return {"journal": self.journal_id, "records": self.records, "snapshots": self.snapshots,
-                "head": self.head, "checkpoint_size": self.checkpoint_size}
+                "head": self.head, "checkpoint_size": self.checkpoint_size, "forgotten": self.forgotten}

@@ -12,6 +12,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from domain import clock
 from domain.errors import RuleBroken
+from domain.explain import explain
 from domain.events import EVENT_TYPES, EntryId, JournalEvent, Line, RecordEvent
 
 # What each kind of record lets her correct. Links (the goal a milestone belongs to, the
@@ -112,14 +113,12 @@ class AmendVerbs:
         for field in ("due", "horizon"):
             day = merged.get(field)
             day = date.fromisoformat(day) if isinstance(day, str) else day
-            if field in changes and day is not None and day < clock.local_day(when):
+            if (field in changes or at is not None) and day is not None and day < clock.local_day(when):
                 raise RuleBroken(f"the {field} date {day} is before the day of the {kind} ({clock.local_day(when)})")
         try:
             fields = check_version(kind, merged, when)
         except ValidationError as error:
-            from domain.journal import _explain
-
-            raise RuleBroken(_explain(error)) from None
+            raise RuleBroken(explain(error)) from None
         if fields == current and when == current_at:
             raise RuleBroken(f"entry {target_id[:8]} already says that: nothing to amend")
         return self._record(EntryAmended, when, target_id=target_id, target_kind=kind,  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ ten entries or ten thousand.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
@@ -21,10 +22,15 @@ from domain.programme_events import ProgrammeVerbs
 from domain.amending import AmendVerbs
 from domain.consent import ConsentVerbs
 from domain.errors import RuleBroken
+from domain.explain import explain as _explain
 
 # A note may be written up a little ahead of a clock that runs slow; never further.
 FUTURE_TOLERANCE = timedelta(minutes=10)
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+# When a record was written, for records moved in from an export (journal/importing.py); None is now.
+WRITTEN_AT: ContextVar[datetime | None] = ContextVar("WRITTEN_AT", default=None)
 
 
 def new_entry_id() -> str:
@@ -163,14 +169,14 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID
         return self._record(ev.ReleaseRevoked, None, grant_id=grant_id)
 
     def publish_summary(self, summary: dict[str, Any], *, start: date, end: date,
-                        goal_id: str | None = None) -> str:
-        return self._record(ev.SummaryPublished, None, start=start, end=end, goal_id=goal_id, summary=summary)
+                        goal_id: str | None = None, at=None) -> str:
+        return self._record(ev.SummaryPublished, at, start=start, end=end, goal_id=goal_id, summary=summary)
 
     def receive_feedback(self, *, message_id: str, from_name: str, from_fingerprint: str, text: str,
-                         about: str | None, sent_at: datetime) -> str:
+                         about: str | None, sent_at: datetime, at=None) -> str:
         if message_id in self.received:
             raise RuleBroken(f"feedback {message_id[:8]} is already in this journal")
-        return self._record(ev.FeedbackReceived, None, message_id=message_id, from_name=from_name,
+        return self._record(ev.FeedbackReceived, at, message_id=message_id, from_name=from_name,
                             from_fingerprint=from_fingerprint, text=text, about=about, sent_at=sent_at)
 
     # -- rules -------------------------------------------------------------------------
@@ -213,53 +219,11 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID
     def _record(self, event_class: type[ev.RecordEvent], at: datetime | None, **fields: Any) -> str:
         entry_id = new_entry_id()
         try:
-            self.trigger_event(event_class, entry_id=entry_id, at=self._when(at), **fields)
+            self.trigger_event(event_class, entry_id=entry_id, at=self._when(at), timestamp=WRITTEN_AT.get(),
+                               **fields)
         except ValidationError as error:
             raise RuleBroken(_explain(error)) from None
         return entry_id
-
-
-# What each pattern in domain/events.py lets through, said for the person who typed the value.
-PATTERN_RULES = {r"^[\w-]+$": "tags are letters, digits, - and _",
-                 r"^[\w .-]+$": "programme names are letters, digits, spaces and . - _"}
-FIELD_WORDS = {"owner_name": "name"}
-
-
-def _shown(value: object) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 24 else text[:8] + "…")
-
-
-def _explain(error: ValidationError) -> str:
-    """The first validation problem, as a sentence a person can act on:
-    `tag 'a b': tags are letters, digits, - and _`, `the text is empty`, `the mood is 7: at most 5`."""
-    first = error.errors()[0]
-    loc = [part for part in first["loc"] if part != "[key]"]
-    name = FIELD_WORDS.get(str(loc[0]), str(loc[0]).replace("_", " ")) if loc else "value"
-    kind, ctx, value = first["type"], first.get("ctx") or {}, first.get("input")
-    if len(loc) > 1:  # one item of a list (tags.0) or of a mapping (ratings.'public speaking')
-        item = name[:-1] if name.endswith("s") else name
-        subject = f"{item} {_shown(loc[1] if isinstance(loc[1], str) else value)}"
-        empty = f"{'an' if item[0] in 'aeiou' else 'a'} {item} is empty"
-    else:
-        subject = empty = f"the {name}"
-        empty += " is empty"
-    if kind == "string_pattern_mismatch":
-        return f"{subject}: " + PATTERN_RULES.get(ctx.get("pattern"), "it is not in the expected form")
-    if kind == "string_too_short" and not str(value).strip():
-        return empty
-    if kind == "string_too_long":
-        return f"{subject} is {len(value)} characters long: at most {ctx['max_length']} are allowed"
-    if kind == "string_too_short":
-        return f"{subject} is {len(value)} characters long: at least {ctx['min_length']} are needed"
-    if kind in ("too_short", "too_long"):
-        bound = f"at least {ctx['min_length']}" if kind == "too_short" else f"at most {ctx['max_length']}"
-        return f"{ctx.get('actual_length', len(value))} {name} given: give {bound}"
-    for bound, words in (("le", "at most"), ("ge", "at least"), ("lt", "less than"), ("gt", "more than")):
-        if bound in ctx:
-            return f"{subject} is {value}: it must be {words} {ctx[bound]}"
-    message = first["msg"].replace("Input should be", "must be").replace("Value error, ", "")
-    return f"{name}: {message}"
 
 
 class JournalSnapshot(BaseModel, CanSnapshotAggregate[UUID]):

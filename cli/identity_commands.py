@@ -26,7 +26,7 @@ def init(session, name, role):
 
     ensure_no_identity(session.identity_path)  # before asking for a passphrase
     check_new_name(name)
-    passphrase = ask_passphrase("New passphrase", confirm=True)
+    passphrase = ask_passphrase("New passphrase", confirm=True, suggest=True)
     identity = enrol(session.identity_path, session.store_location, name=name, role=role, passphrase=passphrase)
     say(f"Created {role} identity for {identity.name} at {session.identity_path}")
     if role == "mentee":

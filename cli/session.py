@@ -15,12 +15,21 @@ import click
 PASSPHRASE_TRIES = 3
 
 
-def ask_passphrase(prompt: str, *, confirm: bool = False) -> str:
-    """MJ_PASSPHRASE / MJ_PASSPHRASE_COMMAND, else the terminal (never stdin, which may hold text)."""
+def ask_passphrase(prompt: str, *, confirm: bool = False, suggest: bool = False,
+                   variable: str = "MJ_PASSPHRASE") -> str:
+    """`variable` / `variable`_COMMAND, else the terminal (never stdin, which may hold text). With
+    `suggest`, the terminal is offered a generated word passphrase first."""
     from journal.identity import passphrase_from_environment
 
-    passphrase = passphrase_from_environment()
-    return passphrase if passphrase is not None else terminal_passphrase(prompt, confirm=confirm)
+    passphrase = passphrase_from_environment(variable)
+    if passphrase is not None:
+        return passphrase
+    if suggest and terminal_available():
+        from journal.identity import SUGGESTED_WORDS, suggest_passphrase
+
+        click.echo(f"A suggestion, {SUGGESTED_WORDS} random words (write it down, or choose your own): "
+                   f"{suggest_passphrase()}", err=True)
+    return terminal_passphrase(prompt, confirm=confirm)
 
 
 def terminal_passphrase(prompt: str, *, confirm: bool = False) -> str:

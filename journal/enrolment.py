@@ -22,7 +22,7 @@ def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: 
     # Name, role and passphrase are all checked before the first write: a refusal leaves nothing.
     identity = new_identity(identity_path, name=name, role=role,
                             journal_id=uuid4() if role == "mentee" else None)
-    check_new_passphrase(passphrase)
+    check_new_passphrase(passphrase, hints=(name,))
     save_identity(identity, passphrase)
     try:
         app = JournalApp(store, identity, create=True)

@@ -28,3 +28,9 @@ def write_private(path: str | Path, data: bytes, *, make_parent: bool = False) -
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    with contextlib.suppress(OSError):  # the rename itself made durable, where the directory allows
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)

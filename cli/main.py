@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import (correct_commands, export_commands, identity_commands, passphrase_commands, programme_commands,
+from cli import (correct_commands, export_commands, identity_commands, key_commands, programme_commands,
                  reading, records, sharing_commands, store_commands, views)
 
 
@@ -57,7 +57,7 @@ def cli(ctx: click.Context, store: str | None, identity: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (identity_commands, passphrase_commands, records, correct_commands, reading, export_commands,
+for module in (identity_commands, key_commands, records, correct_commands, reading, export_commands,
                store_commands, views, sharing_commands, programme_commands):
     for command in module.COMMANDS:
         cli.add_command(command)

@@ -167,8 +167,9 @@ class JournalApp(Application[UUID]):
                     self.save(journal, grants_granted=grants_granted, grants_revoked=grants_revoked,
                               live_grants=live, forget=forget)
                 except IntegrityError:  # the events' insert: a snapshot's failure never gets here
-                    # Someone else wrote first: back off a random, growing moment so that
-                    # several writers racing for one journal stop colliding in step.
+                    # Someone else wrote first (or rotated the key): back off a random, growing moment
+                    # so that several writers racing for one journal stop colliding in step.
+                    self.keyring.reload(self.journal_id)
                     time.sleep(random.uniform(0, 0.002 * 2 ** attempt))
                     continue
                 self._remember_write(journal)

@@ -64,6 +64,7 @@ def write_keys(c: Any, kind: str, checkpointer: Any, stored_events: Sequence[Any
         if checkpointer is None:
             raise RuntimeError("journal events written without an unlocked identity")
         checkpointer.extend(c, stored_events)
+    _require_keys(c, stored_events)
     DataKeyStore.insert(c, kind, stored_events)
     if kind == "e" and changes.get("forget"):
         from journal.forgetting import delete_keys
@@ -72,3 +73,14 @@ def write_keys(c: Any, kind: str, checkpointer: Any, stored_events: Sequence[Any
     # Grants, and her signed list of the live ones, move with the events that record them, so
     # the journal never says "released" without a grant, or "revoked" while one remains.
     GrantStore.write(c, changes)
+
+
+def _require_keys(c: Any, stored_events: Sequence[Any]) -> None:
+    """Refuses, as a lost race, records wrapped under a journal key that `mj keys rotate` deleted
+    after this process read it: update() then reads the keys again and writes under the new one."""
+    from eventsourcing.persistence import IntegrityError
+
+    for stream, jk_id in {(s.originator_id.hex, s.jk_id) for s in stored_events if s.jk_id}:
+        c.execute("SELECT 1 FROM mj_journal_keys WHERE journal_id = ? AND jk_id = ?", (stream, jk_id))
+        if c.fetchone() is None:
+            raise IntegrityError(f"journal key {jk_id} of journal {stream[:8]} was rotated away meanwhile")

@@ -34,6 +34,7 @@ class Keyring:
         self._refused: dict[UUID, list[str]] = {}
         self._migrated: set[UUID] = set()
         self._derived: dict[tuple[Any, ...], Any] = {}
+        self._looked_again: set[UUID] = set()
 
     def attach(self, datastore: Any) -> None:
         self.datastore = datastore
@@ -106,6 +107,18 @@ class Keyring:
         return migrate(self.store, journal_id, row.sealed, self.row_signing_key(journal_id),
                        lambda c: CheckpointStore.resign(c, journal_id, old, new))
 
+    def keys_of(self, journal_id: UUID) -> dict[int, bytes]:
+        """Every journal key of hers for this journal, by number."""
+        return dict(self._load(journal_id))
+
+    def reload(self, journal_id: UUID) -> None:
+        """Forget what was read of this journal's keys: the next use reads the key store again
+        (after `mj keys rotate`, here or in another process)."""
+        self._keys.pop(journal_id, None)
+        self._refused.pop(journal_id, None)
+        for key in [k for k in self._derived if k[0] == journal_id]:
+            del self._derived[key]
+
     def current(self, journal_id: UUID) -> tuple[int, bytes]:
         keys = self._load(journal_id)
         jk_id = max(keys)
@@ -113,6 +126,10 @@ class Keyring:
 
     def key(self, journal_id: UUID, jk_id: int) -> bytes:
         keys = self._load(journal_id)
+        if jk_id not in keys and jk_id > max(keys) and journal_id not in self._looked_again:
+            self._looked_again.add(journal_id)  # once: a number planted on every row costs one read, not many
+            self.reload(journal_id)  # newer than what was read: rotated meanwhile, by another process
+            keys = self._load(journal_id)
         if jk_id not in keys:
             raise crypto.Unopenable()
         return keys[jk_id]

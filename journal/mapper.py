@@ -119,7 +119,9 @@ class SealingMapper(Mapper[UUID]):
             raise TamperedRecord(f"{self._name(stored)} has no data key in the key store")
         stream_id = stored.originator_id
         try:
-            jk_id = sealed_format.key_id_of(stored.state)
+            # The key it is wrapped under: its key-store row's, once `mj keys rotate` re-wrapped it;
+            # else the one the record was sealed under. A number changed by anyone else opens nothing.
+            jk_id = getattr(stored, "jk_id", 0) or sealed_format.key_id_of(stored.state)
             return sealed_format.unwrap_data_key(wrap, journal_key=self.keyring.key(stream_id, jk_id), jk_id=jk_id,
                                                  stream_id=stream_id, version=stored.originator_version,
                                                  topic=stored.topic)

@@ -64,6 +64,12 @@ def seal_event(plaintext: bytes, *, journal_key: bytes, jk_id: int, stream_id: U
     return FORMAT_BYTE + jk_id.to_bytes(4, "big") + body, FORMAT_BYTE + wrap
 
 
+def wrap_data_key(dek: bytes, *, journal_key: bytes, jk_id: int, stream_id: UUID, version: int, topic: str) -> bytes:
+    """A record's data key wrapped again, under another journal key (`mj keys rotate`): its
+    key-store row then names `jk_id`, while the record keeps the number it was sealed under."""
+    return FORMAT_BYTE + crypto.seal(journal_key, dek, _dek_aad(stream_id, version, topic, jk_id))
+
+
 def key_id_of(blob: bytes) -> int:
     if len(blob) < HEADER_SIZE or blob[:1] != FORMAT_BYTE:
         raise crypto.Unopenable()

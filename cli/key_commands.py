@@ -1,4 +1,4 @@
-"""`mj passphrase change`: the identity file re-sealed under a new passphrase."""
+"""Her secrets: `mj passphrase change` (the identity file re-sealed) and `mj keys rotate`."""
 
 from __future__ import annotations
 
@@ -38,4 +38,33 @@ def passphrase_change(session):
         "backups of the old file still open with the old one")
 
 
-COMMANDS = [passphrase]
+@click.group()
+def keys():
+    """The keys your journal is sealed under."""
+
+
+@keys.command("rotate")
+@click.option("--json", "json_", is_flag=True, help="Print what was done as JSON.")
+@pass_session
+def keys_rotate(session, json_):
+    """Make a new journal key, wrap every record's data key again under it, and delete the
+    wrapping keys it replaces, in one transaction: interrupted, the old key or the new one works.
+
+    Journal key 1 stays as the journal's root (your signed checkpoint, this device's anchor and
+    programme pseudonyms are derived from it) but wraps nothing afterwards. Releases to mentors
+    keep working: they hold data keys, not journal keys. Old copies of the store (backups) still
+    open with the old keys.
+    """
+    from journal.rotation import rotate_journal_key
+
+    done = rotate_journal_key(session.app)
+    if json_:
+        from cli.output import emit_json
+
+        emit_json({"journal_key": done.jk_id, "rewrapped": done.rewrapped, "deleted": done.deleted})
+    deleted = f"; deleted journal key(s) {', '.join(map(str, done.deleted))}" if done.deleted else ""
+    say(f"Journal key {done.jk_id} now wraps the data keys of {done.rewrapped} record(s){deleted}; "
+        "journal key 1 stays as the root of your checkpoint and pseudonyms")
+
+
+COMMANDS = [passphrase, keys]

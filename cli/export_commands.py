@@ -77,7 +77,7 @@ def import_(session, args, merge, symbols, json_):
     else:
         records = read_export(data, path)
     entries = app.entries()
-    from projections.export import RECORD_KINDS
+    from journal.importing import RECORD_KINDS
 
     if kind == "mj" and not merge and any(e.kind in RECORD_KINDS for e in entries):
         raise click.ClickException("this journal already has records: import into a new or empty journal, "

@@ -27,10 +27,20 @@ def init(session, name, role):
     ensure_no_identity(session.identity_path)  # before asking for a passphrase
     check_new_name(name)
     passphrase = ask_passphrase("New passphrase", confirm=True, suggest=True)
-    identity = enrol(session.identity_path, session.store_location, name=name, role=role, passphrase=passphrase)
+    from journal.recovery import new_code
+
+    code = new_code()
+    identity = enrol(session.identity_path, session.store_location, name=name, role=role, passphrase=passphrase,
+                     recovery_code=code)
     say(f"Created {role} identity for {identity.name} at {session.identity_path}")
     if role == "mentee":
         say(f"Journal {identity.journal_id.hex[:8]} is in {session.store_location}")
+    words = code.split()
+    say("Your recovery code (shown this once; with it and the store, `mj recover` rebuilds your identity):")
+    for row in range(0, len(words), 6):
+        say("  " + "  ".join(f"{n:>2}. {w:<9}" for n, w in enumerate(words[row:row + 6], row + 1)).rstrip())
+    say(f"Write the code down and keep it apart from this machine. Back up {session.identity_path}: "
+        "without it or the code, and the passphrase, nobody can open the journal, you included.")
     say("Fingerprint (compare it out of band before sharing):")
     click.echo(identity.fingerprint)
 
@@ -58,4 +68,37 @@ def whoami(session, json_):
             click.echo(f"{key:<12}{value}")
 
 
-COMMANDS = [init, whoami]
+@click.command()
+@pass_session
+def recover(session):
+    """Rebuild your identity file on a new device from your recovery code and the store.
+
+    The code (24 words) is read from MJ_RECOVERY_CODE or asked for; a new passphrase comes from
+    MJ_NEW_PASSPHRASE (or MJ_NEW_PASSPHRASE_COMMAND) or is asked twice. Nothing is written
+    unless the code opens the keys sealed under it in the store.
+    """
+    import os
+
+    from journal.errors import JournalError
+    from journal.identity import check_new_passphrase, ensure_no_identity, save_identity
+    from journal.recovery import recover_from
+
+    ensure_no_identity(session.identity_path)
+    code = os.environ.get("MJ_RECOVERY_CODE")
+    if code is None:
+        from cli.session import terminal_available
+
+        if not terminal_available():
+            raise JournalError("no recovery code: set MJ_RECOVERY_CODE, or run mj recover in a terminal")
+        import getpass
+
+        code = getpass.getpass("Recovery code (24 words): ")
+    identity = recover_from(session.store_location, code, session.identity_path)
+    passphrase = ask_passphrase("New passphrase", confirm=True, suggest=True, variable="MJ_NEW_PASSPHRASE")
+    check_new_passphrase(passphrase, hints=(identity.name,))
+    save_identity(identity, passphrase)
+    say(f"Recovered the {identity.role} identity of {identity.name} into {session.identity_path}")
+    click.echo(identity.fingerprint)
+
+
+COMMANDS = [init, whoami, recover]

@@ -135,16 +135,17 @@ class JournalApp(Application[UUID]):
             raise NoJournal(f"{self.identity.name} is a {self.identity.role} and keeps no journal")
         return self.identity.journal_id
 
-    def create_journal(self, *, publish: bool = False) -> UUID:
-        """Her journal's first key and first event (and, with `publish`, her directory entry), in
-        one transaction."""
+    def create_journal(self, *, publish: bool = False, recovery_row: tuple[str, bytes] | None = None) -> UUID:
+        """Her journal's first key and first event (and, with `publish`, her directory entry and
+        recovery row), in one transaction."""
         from journal.directory import DirectoryStore
 
         with store_errors(self.store):
             first_key = self.keyring.first_key(self.journal_id)
             journal = MenteeJournal.open(self.identity.name, journal_id=self.journal_id)
             self.save(journal, journal_key_row=first_key,
-                      directory_entry=DirectoryStore.signed_entry(self.identity) if publish else None)
+                      directory_entry=DirectoryStore.signed_entry(self.identity) if publish else None,
+                      recovery_row=recovery_row)
             self._remember_write(journal)
         return journal.id
 

@@ -58,6 +58,10 @@ def write_keys(c: Any, kind: str, checkpointer: Any, stored_events: Sequence[Any
         from journal.directory import DirectoryStore
 
         DirectoryStore.insert(c, changes["directory_entry"])
+    if changes.get("recovery_row") is not None:
+        from journal.recovery import RecoveryStore
+
+        RecoveryStore.insert(c, changes["recovery_row"])
     # The checkpoint goes first: if the log was cut short, the stale key row of a deleted
     # record must not be mistaken for a lost race on the key table.
     if kind == "e":

@@ -61,9 +61,13 @@ class DirectoryStore:
     def __init__(self, datastore: Any):
         self.datastore = datastore
 
-    def publish(self, identity: Identity) -> None:
+    def publish(self, identity: Identity, recovery_row: tuple[str, bytes] | None = None) -> None:
         with self.datastore.transaction(commit=True) as c:
             self.insert(c, self.signed_entry(identity))
+            if recovery_row is not None:
+                from journal.recovery import RecoveryStore
+
+                RecoveryStore.insert(c, recovery_row)
 
     @staticmethod
     def signed_entry(identity: Identity) -> tuple[str, bytes, bytes]:
@@ -106,8 +110,8 @@ def _person(fingerprint: Any, entry: Any, signature: Any) -> Person:
         return Person("(unreadable entry)", "?", str(fingerprint)[:64], b"", b"", False)
 
 
-def publish(datastore: Any, identity: Identity) -> None:
-    DirectoryStore(datastore).publish(identity)
+def publish(datastore: Any, identity: Identity, recovery_row: tuple[str, bytes] | None = None) -> None:
+    DirectoryStore(datastore).publish(identity, recovery_row)
 
 
 def people(datastore: Any) -> list[Person]:

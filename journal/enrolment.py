@@ -11,7 +11,8 @@ from journal.identity import Identity
 from journal.store_errors import store_errors
 
 
-def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: str, passphrase: str) -> Identity:
+def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: str, passphrase: str,
+          recovery_code: str | None = None) -> Identity:
     """A new identity file, its signed entry in the store's directory and, for a mentee, a
     journal: all of them, or none."""
     from uuid import uuid4
@@ -23,15 +24,20 @@ def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: 
     identity = new_identity(identity_path, name=name, role=role,
                             journal_id=uuid4() if role == "mentee" else None)
     check_new_passphrase(passphrase, hints=(name,))
+    recovery_row = None
+    if recovery_code is not None:  # her keys, sealed under the code too, move with her directory entry
+        from journal.recovery import sealed_row
+
+        recovery_row = sealed_row(identity, recovery_code)
     save_identity(identity, passphrase)
     try:
         app = JournalApp(store, identity, create=True)
         try:
             if role == "mentee":
-                app.create_journal(publish=True)  # her entry, key and first event: one transaction
+                app.create_journal(publish=True, recovery_row=recovery_row)  # entry, key, first event: one transaction
             else:
                 with store_errors(store):
-                    directory.publish(app.recorder.datastore, identity)
+                    directory.publish(app.recorder.datastore, identity, recovery_row)
         finally:
             app.close()
     except JournalError:

@@ -9,7 +9,6 @@ already in the journal is not written again, so a second import of the same file
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,9 +16,14 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.errors import RuleBroken
+from journal import crypto
 from journal.errors import JournalError
 
 MAX_BYTES = 64 * 2**20
+# The export's schema (projections/export.py writes it; described there and in the README).
+SCHEMA, VERSION = "mentoring-journal/export", 1
+RECORD_KINDS = ("checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
+                "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback")
 LINKS = ("aspiration_id", "goal_id", "milestone_id", "action_id", "about")
 _NOT_CONTENT = {"id", "recorded", "version", "amended", "versions"}
 
@@ -46,8 +50,6 @@ def read_limited(path: Any) -> bytes:
 
 def read_export(data: bytes, name: str) -> list[dict[str, Any]]:
     """The records of an export document, its shape checked; the verbs check each record."""
-    from projections.export import RECORD_KINDS, SCHEMA, VERSION
-
     try:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError) as error:
@@ -78,7 +80,7 @@ def content_hash(record: dict[str, Any], hash_of: dict[str, str]) -> str:
     if record["kind"] == "summary":
         fields["summary"] = _renamed(fields.get("summary"), hash_of)
     fields["at"] = _moment(record, "at").isoformat()
-    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+    return crypto.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hex()
 
 
 def known_hashes(entries: list[Any]) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:

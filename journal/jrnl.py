@@ -98,6 +98,6 @@ def _record(title: str, body: str, moment: datetime, starred: bool, symbols: str
 
 
 def _pseudo_id(moment: datetime, text: str) -> str:
-    import hashlib
+    from journal import crypto
 
-    return hashlib.sha256(f"{moment.isoformat()}\n{text}".encode()).hexdigest()[:32]
+    return crypto.sha256(f"{moment.isoformat()}\n{text}".encode()).hex()[:32]

@@ -10,11 +10,12 @@ from journal.grants import GrantStore
 from journal.inbox import InboxStore
 from journal.journal_key_store import JournalKeyStore
 from journal.programme_store import ProgrammeStore
+from journal.recovery import RecoveryStore
 from journal.share_store import ShareStore
 
 # The order the tables are made in (none refers to another, so only for a stable schema).
 STORES = (DataKeyStore, JournalKeyStore, CheckpointStore, ViewCacheStore, DirectoryStore, GrantStore,
-          ProgrammeStore, ShareStore, InboxStore)
+          ProgrammeStore, ShareStore, InboxStore, RecoveryStore)
 
 
 def sqlite_tables() -> list[str]:

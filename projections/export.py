@@ -20,10 +20,8 @@ from datetime import datetime
 from typing import Any
 
 from domain import clock
+from journal.importing import RECORD_KINDS, SCHEMA, VERSION
 
-SCHEMA, VERSION = "mentoring-journal/export", 1
-RECORD_KINDS = ("checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
-                "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback")
 _NOT_EXPORTED = {"version", "amended", "versions"}  # where it sits in this store, and its corrections
 
 

@@ -77,10 +77,19 @@ def show(session, prefix, all_versions, json_):
 @click.option("--json", "json_", is_flag=True, help="Print JSON.")
 @click.option("--accept-rollback", is_flag=True,
               help="You restored an older copy of the store on purpose: this device accepts it as it is.")
+@click.option("--backup", "backup_file", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
+              help="Check a backup made by `mj backup` instead, and how far behind the journal it is.")
 @pass_session
-def verify(session, json_, accept_rollback):
+def verify(session, json_, accept_rollback, backup_file):
     """Open every record, check the hash chain against your signed checkpoint and this device's
-    anchor, and compare every snapshot and the view cache with the records."""
+    anchor, and compare every snapshot and the view cache with the records.
+
+    With --backup FILE, the same checks of a backup (read from a private copy: FILE is never
+    written), which may be older than what this device has seen: it is said how many records
+    behind the journal it is, and whether its records are the journal's own."""
+    if backup_file is not None:
+        _verify_backup(session, backup_file, json_)
+        return
     session.accept_rollback = accept_rollback
     report = session.app.verify()
     if json_:
@@ -91,6 +100,30 @@ def verify(session, json_, accept_rollback):
     click.echo(f"ok: journal {report.journal_id[:8]}: {records} and "
                f"{counted(report.snapshots, 'snapshot')} open{forgotten}; chain head {report.head[:16]}… matches the "
                "checkpoint you signed; snapshots and view cache match the records")
+
+
+def _verify_backup(session, path: str, json_: bool) -> None:
+    from journal.backup import verify_backup
+    from journal.errors import TamperedRecord
+
+    checked = verify_backup(session.identity, path, session.app)
+    if json_:
+        emit_json(checked.as_json())
+    report = checked.report
+    if checked.matching < min(report.records, checked.journal_records):
+        raise TamperedRecord(f"the backup's record {checked.matching + 1} differs from the journal's: it holds "
+                             "another history of the journal (a fork), not an older copy of it")
+    if report.records > checked.journal_records:
+        where = (f"{report.records - checked.journal_records} records ahead of the store: the store may have "
+                 "been rolled back (run `mj verify`)")
+    elif checked.behind:
+        where = (f"{counted(checked.behind, 'record')} behind the journal (its {report.records} records are "
+                 "the journal's own)")
+    else:
+        where = "up to date with the journal"
+    if not json_:
+        opened = f"{counted(report.records, 'record')} and {counted(report.snapshots, 'snapshot')} open"
+        click.echo(f"ok: backup {path}: {opened}; its chain matches the checkpoint you signed; {where}")
 
 
 COMMANDS = [entries, show, verify]

@@ -281,6 +281,11 @@ class JournalApp(Application[UUID]):
     def resolve_entry(self, prefix: str) -> str:
         return resolve(prefix, [e.id for e in self.entries()], "entry")
 
+    def chain_heads(self) -> list[bytes]:
+        """heads[m]: the chain's head after record m, checked against the signed checkpoint."""
+        with store_errors(self.store):
+            return bound_state.checked_chain(self)[1]
+
     def verify(self) -> VerifyReport:
         """Checks the chain against the signed checkpoint and this device's anchor, opens every
         record and snapshot, and compares every snapshot and the view cache with a replay."""

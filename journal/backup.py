@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from journal.config import StoreLocation
 from journal.errors import JournalError
@@ -51,3 +54,62 @@ def backup_sqlite(source: Path, target: Path) -> None:
     finally:
         if temporary.exists():
             temporary.unlink()
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    report: Any  # the copy's VerifyReport
+    journal_records: int  # the journal's, in the store now
+    matching: int  # how many of the copy's first records are the journal's own
+
+    @property
+    def behind(self) -> int:
+        return self.journal_records - self.report.records
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.report.as_json(), "journal_records": self.journal_records, "matching": self.matching,
+                "behind": self.behind}
+
+
+def verify_backup(identity: Any, path: Path, live: Any) -> BackupReport:
+    """Checks a backup as `mj verify` checks the store (every record and snapshot opened, the
+    chain against her signed checkpoint), on a private copy so that the backup is never written,
+    and without this device's anchor (a backup is older on purpose); then says how far it is
+    behind the journal in `live`, and whether its records are the journal's own."""
+    from journal.app import JournalApp
+
+    try:
+        with open(path, "rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise JournalError(f"cannot read {path}: {error.strerror}") from None
+    if header != SQLITE_HEADER:
+        raise JournalError(f"{path} is not a backup made by `mj backup` (an SQLite file); a pg_dump is checked "
+                           "by restoring it into a scratch database and running `mj --store URL verify`")
+    with tempfile.TemporaryDirectory(prefix="mj-verify-") as scratch:  # 0700, removed afterwards
+        copy = Path(scratch) / "copy.db"
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        target = sqlite3.connect(copy)
+        try:
+            source.backup(target)
+        except sqlite3.Error as error:
+            raise JournalError(f"{path} is not a readable SQLite file: {error}") from None
+        finally:
+            target.close()
+            source.close()
+        app = JournalApp(copy, identity)
+        app.is_copy = True
+        try:
+            report = app.verify()
+            copy_heads = app.chain_heads()
+        finally:
+            app.close()
+    live_heads = live.chain_heads()
+    matching = 0
+    while matching < min(len(copy_heads), len(live_heads)) - 1 and \
+            copy_heads[matching + 1] == live_heads[matching + 1]:
+        matching += 1
+    return BackupReport(report, len(live_heads) - 1, matching)

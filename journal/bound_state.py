@@ -59,9 +59,10 @@ def checked_chain(app: Any, *, accept_rollback: bool = False) -> tuple[list[Any]
             if record.dek_wrap is not None:  # (one she forgot opens no more, but links all the same)
                 app.mapper.open_plaintext(record)
         raise TamperedRecord(f"journal {journal_id.hex[:8]}'s records do not match its signed checkpoint")
-    if not accept_rollback:
-        app.anchor.check(len(stored), lambda m: heads[m] if m < len(heads) else None)
-    app.anchor.advance(len(stored), heads[-1], reset=accept_rollback)
+    if not getattr(app, "is_copy", False):  # a backup being checked neither answers to nor moves the anchor
+        if not accept_rollback:
+            app.anchor.check(len(stored), lambda m: heads[m] if m < len(heads) else None)
+        app.anchor.advance(len(stored), heads[-1], reset=accept_rollback)
     return stored, heads
 
 

@@ -23,14 +23,15 @@ def export(session, form, path):
     README) that `mj import` reads back into a new or empty journal. Records of sharing and of
     programmes are not exported: they name keys and grants that stay with this store.
     """
-    from cli.output import json_text
-    from projections.export import as_markdown, export_document
+    from cli.output import json_safe
+    from projections.export import as_json_text, as_markdown, export_document
 
     document = export_document(session.identity.name, session.app.entries())
     if form == "json":
-        text = json_text(document) + "\n"
+        text = json_safe(as_json_text(document))
     else:
-        text = esc(as_markdown(document), markup=False, multiline=True)  # no escape sequence reaches a terminal
+        # No escape sequence reaches a terminal; line by line, since a printable line is checked at C speed.
+        text = "\n".join(esc(line, markup=False) for line in as_markdown(document).split("\n"))
     say(PLAINTEXT)
     if path is None:
         click.echo(text, nl=False)

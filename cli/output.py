@@ -90,13 +90,14 @@ def _json_escape(match: re.Match) -> str:
     return f"\\u{0xd800 + (code >> 10):04x}\\u{0xdc00 + (code & 0x3ff):04x}"
 
 
-def json_text(data: Any) -> str:
-    """JSON keeps every string exact (a script gets the very characters); see _JSON_HIDDEN."""
-    return _JSON_HIDDEN.sub(_json_escape, json.dumps(data, indent=2, ensure_ascii=False))
+def json_safe(text: str) -> str:
+    """JSON text whose invisible and terminal-controlling characters are \\u escapes: every string
+    stays exact (a script gets the very characters); see _JSON_HIDDEN."""
+    return _JSON_HIDDEN.sub(_json_escape, text)
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json_text(data))
+    click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 # Piped output is for grep and cut: one record a line, however long, never folded at 80 columns.

@@ -15,6 +15,7 @@ file (`aspiration_id`, `goal_id`, `milestone_id`, `action_id`, `about`, a meetin
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,15 @@ def export_document(owner: str, entries: Iterable[Any], *, now: datetime | None 
                if e.kind in RECORD_KINDS]
     return {"schema": SCHEMA, "version": VERSION, "exported_at": (now or clock.now()).isoformat(),
             "owner": owner, "records": records}
+
+
+def as_json_text(document: dict[str, Any]) -> str:
+    """The document with one record a line: readable, diffable, and written by json's C encoder
+    (`indent` would fall back to its pure-Python one, five times slower on 10,000 records)."""
+    head = {k: v for k, v in document.items() if k != "records"}
+    lines = [json.dumps(r, ensure_ascii=False) for r in document["records"]]
+    return (json.dumps(head, ensure_ascii=False)[:-1] + ', "records": [\n'
+            + ",\n".join(lines) + ("\n" if lines else "") + "]}\n")
 
 
 # -- Markdown ---------------------------------------------------------------------------

@@ -70,16 +70,34 @@ def amend(session, prefix, at, clears, release_again, **given):
     entry = app.show(prefix)
     if not changes and at is None:
         changes["text"] = _new_text(entry)
-    from domain.journal import MenteeJournal
-
-    app.update(MenteeJournal.amend, entry.id, entry.kind, entry.fields, entry.at, changes,
-               number=entry.versions + 1, at=at)
+    _amend(app, entry, changes, at)
     from domain.amending import WORDS
 
     click.echo(entry.id)
     say(f"Amended {WORDS.get(entry.kind, entry.kind)} {entry.id[:8]}: version {entry.versions + 1} "
         f"(`mj show {entry.id[:8]} --history`)")
     _offer_release(session, entry.id, release_again)
+
+
+def _amend(app, entry, changes: dict, at) -> None:
+    """Records the new version on top of the one she saw; other writes meanwhile (a feedback
+    import, another device) are let through, another amendment of this entry is not."""
+    from domain.journal import MenteeJournal
+    from journal.errors import ConcurrentWrite, JournalError
+
+    for _ in range(3):
+        version = app.head_version()  # before the read: a write after it is noticed below
+        now = app.show(entry.id)
+        if (now.versions, now.fields, now.at) != (entry.versions, entry.fields, entry.at):
+            raise JournalError(f"entry {entry.id[:8]} was amended meanwhile (version {now.versions}): nothing was "
+                               "written; look at it again (`mj show --history`) and amend that")
+        try:
+            app.update(MenteeJournal.amend, entry.id, entry.kind, entry.fields, entry.at, changes,
+                       number=entry.versions + 1, at=at, expect_version=version)
+            return
+        except ConcurrentWrite:
+            continue
+    raise ConcurrentWrite()
 
 
 def _new_text(entry) -> str:

@@ -282,6 +282,8 @@ class FeedbackReceived(RecordEvent):
     text: Text
     about: EntryId | None = None
     sent_at: AwareTime
+    # Moved in from a file (`mj import`): no signature any more says who sent it.
+    unverified: bool = False
 
     def apply(self, journal: Any) -> None:
         journal.received.append(self.message_id)

@@ -145,14 +145,18 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID
             raise RuleBroken(f"entry {entry_id[:8]} is already retracted")
         return self._record(ev.EntryRetracted, at, target_id=entry_id, forgotten=forgotten)
 
-    def forget(self, targets: dict[str, tuple[int, ...]]) -> list[str]:
+    def forget(self, targets: dict[str, tuple[int, ...]], *, messages: tuple[str, ...] = ()) -> list[str]:
         """Tombstones for each target (entry id -> the versions whose keys go with it), after
-        revoking its live releases; returns the grants revoked. journal/forgetting.py deletes the keys."""
+        revoking its live releases; returns the grants revoked. journal/forgetting.py deletes the keys.
+        `messages`: the inbox ids of forgotten mentor feedback, refused from now on, so that the
+        message (which anyone who kept the row can put back) is never imported again."""
         revoked = [g for g, (target, state) in self.releases.items() if target in targets and state == "active"]
         for grant_id in revoked:
             self.revoke(grant_id)
         for entry_id, versions in targets.items():
             self.retract(entry_id, forgotten=tuple(versions))
+        if messages:
+            self.refuse_feedback(list(messages))
         return revoked
 
     def release(self, entry_id: str, *, grant_id: str, mentor_name: str, mentor_fingerprint: str) -> str:
@@ -173,10 +177,10 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID
         return self._record(ev.SummaryPublished, at, start=start, end=end, goal_id=goal_id, summary=summary)
 
     def receive_feedback(self, *, message_id: str, from_name: str, from_fingerprint: str, text: str,
-                         about: str | None, sent_at: datetime, at=None) -> str:
+                         about: str | None, sent_at: datetime, at=None, unverified: bool = False) -> str:
         if message_id in self.received:
             raise RuleBroken(f"feedback {message_id[:8]} is already in this journal")
-        return self._record(ev.FeedbackReceived, at, message_id=message_id, from_name=from_name,
+        return self._record(ev.FeedbackReceived, at, unverified=unverified, message_id=message_id, from_name=from_name,
                             from_fingerprint=from_fingerprint, text=text, about=about, sent_at=sent_at)
 
     # -- rules -------------------------------------------------------------------------

@@ -150,15 +150,21 @@ class JournalApp(Application[UUID]):
         return journal.id
 
     def update(self, verb: Callable[..., T], /, *args: Any, grants_granted: Sequence[tuple[Any, ...]] = (),
-               grants_revoked: Sequence[str] = (), forget: dict[str, Any] | None = None, **kwargs: Any) -> T:
+               grants_revoked: Sequence[str] = (), forget: dict[str, Any] | None = None,
+               expect_version: int | None = None, **kwargs: Any) -> T:
         """Load, run `verb(journal, *args, **kwargs)`, save; on a concurrent write, reload and
         run it again: `app.update(MenteeJournal.check_in, text, mood=3)`. The arguments are
         bound now, not read from a closure when the verb runs (perhaps again, on a retry).
         Grants granted or revoked, and the keys `forget` names (journal/forgetting.py), commit in
-        the events' own transaction."""
+        the events' own transaction. With `expect_version`, a journal that moved past it is refused."""
         with store_errors(self.store):
             for attempt in range(WRITE_ATTEMPTS):
                 journal = self._journal()
+                if expect_version is not None and journal.version != expect_version:
+                    # Its arguments were read from the journal as it was (an amend's current version, a
+                    # forget's versions): written now, they would miss what another writer added.
+                    raise ConcurrentWrite("the journal changed while this command ran (another device or "
+                                          "process wrote to it): nothing was written; run it again")
                 result = verb(journal, *args, **kwargs)
                 # Her signed list of live grants, from the journal as it now stands, numbered by its version
                 live = None if not (grants_granted or grants_revoked) else grants.signed_live_list(
@@ -292,6 +298,13 @@ class JournalApp(Application[UUID]):
         with store_errors(self.store):
             stored, heads = bound_state.checked_chain(self)
             snapshots = bound_state.compare_with_replay(self, stored, heads)
+            from journal.forgetting import forgotten_versions
+
+            back = sorted(v for v in forgotten_versions(self.history()) if stored[v - 1].dek_wrap is not None)
+            if back:  # never opened for a view; but whoever kept the row put a forgotten key back
+                raise TamperedRecord(f"record {back[0]} of journal {self.journal_id.hex[:8]} was forgotten, but a key "
+                                     "for it is back in the key store: someone who kept a copy put it there (it is "
+                                     "not opened; `mj forget` cannot reach copies)")
             if refused := self.keyring.refused(self.journal_id):  # ignored by every other command
                 raise TamperedRecord(f"journal {self.journal_id.hex[:8]} has {len(refused)} journal-key "
                                      "row(s) that you did not sign (named above): your own records verify")

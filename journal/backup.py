@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import tempfile
@@ -11,6 +12,11 @@ from typing import Any
 
 from journal.config import StoreLocation
 from journal.errors import JournalError
+
+
+def read_only_uri(path: Path | str) -> str:
+    """An SQLite URI that opens `path` read-only, whatever characters (`?`, `#`, `%`) its name has."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
 
 
 def refuse_postgres(location: StoreLocation) -> None:
@@ -30,7 +36,7 @@ def backup_sqlite(source: Path, target: Path) -> None:
     except OSError as error:
         raise JournalError(f"cannot write a backup at {target}: {error.strerror}") from None
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(read_only_uri(source), uri=True)
         dst = sqlite3.connect(temporary)
         try:
             src.backup(dst)
@@ -91,15 +97,12 @@ def verify_backup(identity: Any, path: Path, live: Any) -> BackupReport:
                            "by restoring it into a scratch database and running `mj --store URL verify`")
     with tempfile.TemporaryDirectory(prefix="mj-verify-") as scratch:  # 0700, removed afterwards
         copy = Path(scratch) / "copy.db"
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        target = sqlite3.connect(copy)
         try:
-            source.backup(target)
+            with contextlib.closing(sqlite3.connect(read_only_uri(path), uri=True)) as source, \
+                    contextlib.closing(sqlite3.connect(copy)) as target:
+                source.backup(target)
         except sqlite3.Error as error:
             raise JournalError(f"{path} is not a readable SQLite file: {error}") from None
-        finally:
-            target.close()
-            source.close()
         app = JournalApp(copy, identity)
         app.is_copy = True
         try:

@@ -61,5 +61,5 @@ class StoreUnavailable(JournalError):
 
 
 class ConcurrentWrite(JournalError):
-    def __init__(self):
-        super().__init__("another process kept writing to this journal; nothing was saved, try again")
+    def __init__(self, message: str = "another process kept writing to this journal; nothing was saved, try again"):
+        super().__init__(message)

@@ -41,7 +41,9 @@ class ForgottenRecord:
 
 def open_all(mapper: Any, stored: Sequence[Any]) -> list[Any]:
     """Every record opened, in order; one without a data key stands in as a ForgottenRecord if a
-    tombstone among `stored` names its version, and is refused (one line naming it) otherwise."""
+    tombstone among `stored` names its version, and is refused (one line naming it) otherwise.
+    A version a tombstone names is forgotten even if a key for it is back in the store (whoever
+    kept the row can put it back): its plaintext goes no further than this function."""
     events, keyless = [], []
     for record in stored:
         if getattr(record, "dek_wrap", None) is None:
@@ -49,12 +51,25 @@ def open_all(mapper: Any, stored: Sequence[Any]) -> list[Any]:
             keyless.append(record)
         else:
             events.append(mapper.to_domain_event(record))
-    if keyless:
-        named = {v for e in events if isinstance(e, EntryRetracted) for v in e.forgotten}
-        for record in keyless:
-            if record.originator_version not in named:
-                mapper.open_data_key(record)  # raises: "has no data key in the key store"
+    named = forgotten_versions(events)
+    for record in keyless:
+        if record.originator_version not in named:
+            mapper.open_data_key(record)  # raises: "has no data key in the key store"
+    if named:
+        events = [ForgottenRecord(e.originator_id, e.originator_version) if e.originator_version in named else e
+                  for e in events]
     return events
+
+
+def forgotten_versions(events: Iterable[Any]) -> set[int]:
+    """The versions her tombstones name (events, or entry views of them)."""
+    named: set[int] = set()
+    for e in events:
+        if isinstance(e, EntryRetracted):
+            named.update(e.forgotten)
+        elif getattr(e, "kind", None) == "retraction" and hasattr(e, "fields"):
+            named.update(e.fields.get("forgotten") or ())
+    return named
 
 
 def delete_keys(c: Any, changes: dict[str, Any]) -> None:
@@ -89,6 +104,7 @@ def forget_entries(app: Any, entry_ids: Iterable[str]) -> Forgotten:
     from journal import bound_state
     from journal.versions import latest, versions
 
+    version = app.head_version()  # before the read: a write after it makes the forget start again
     history = app.history()
     live = {e.id: e for e in latest(history)}
     chosen = list(dict.fromkeys(entry_ids))
@@ -102,7 +118,9 @@ def forget_entries(app: Any, entry_ids: Iterable[str]) -> Forgotten:
     grants = [g for g, e in ((e.fields["grant_id"], e) for e in history if e.kind == "release")
               if e.fields["target_id"] in targets]
     every = sorted(v for vs in targets.values() for v in vs)
-    revoked = app.update(MenteeJournal.forget, targets, grants_revoked=grants,
+    messages = tuple(live[e].fields["message_id"] for e in chosen if live[e].kind == "mentor-feedback")
+    revoked = app.update(MenteeJournal.forget, targets, messages=messages, grants_revoked=grants,
+                         expect_version=version,
                          forget={"journal_id": app.journal_id, "versions": every,
                                  "snapshot_table": app.snapshots.recorder.events_table_name})
     with contextlib.suppress(JournalError, sqlite3.Error):  # a snapshot and a cache only spare work
@@ -111,6 +129,13 @@ def forget_entries(app: Any, entry_ids: Iterable[str]) -> Forgotten:
                                                                                      journal.version))
         app.rebuild_view_cache()
     beyond = list(BEYOND_REACH)
+    import json
+
+    quoting = [e.id[:8] for e in live.values() if e.kind == "summary" and e.id not in targets
+               and any(t in json.dumps(e.fields) for t in targets)]
+    if quoting:  # a summary carries its goals', milestones' and actions' texts
+        beyond.append(f"{len(quoting)} published summar{'y' if len(quoting) == 1 else 'ies'} quote it: "
+                      f"`mj forget {' '.join(quoting)}` forgets them too")
     if app.store.path is None:
         beyond.append(POSTGRES_DEAD_TUPLES)
     elif not clear_write_ahead_log(app.store.path):

@@ -25,7 +25,7 @@ SCHEMA, VERSION = "mentoring-journal/export", 1
 RECORD_KINDS = ("checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
                 "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback")
 LINKS = ("aspiration_id", "goal_id", "milestone_id", "action_id", "about")
-_NOT_CONTENT = {"id", "recorded", "version", "amended", "versions"}
+_NOT_CONTENT = {"id", "recorded", "version", "amended", "versions", "unverified"}
 
 
 @dataclass
@@ -52,6 +52,8 @@ def read_export(data: bytes, name: str) -> list[dict[str, Any]]:
     """The records of an export document, its shape checked; the verbs check each record."""
     try:
         document = json.loads(data)
+    except RecursionError:
+        raise JournalError(f"{name} is nested too deeply to be an export of mj") from None
     except (ValueError, UnicodeDecodeError) as error:
         where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
         raise JournalError(f"{name} is not JSON{where}: it is not an export of mj") from None
@@ -67,7 +69,28 @@ def read_export(data: bytes, name: str) -> list[dict[str, Any]]:
         if record.get("kind") not in RECORD_KINDS or not isinstance(record.get("id"), str):
             raise JournalError(f"record {number} of {name} is not a record of a kind mj imports "
                                f"({str(record.get('kind'))[:20]!r})")
+        if problem := _shape_problem(record):
+            raise JournalError(f"record {number} of {name} ({record['kind']} {record['id'][:8]}) is malformed: "
+                               f"{problem}")
     return records
+
+
+def _shape_problem(record: dict[str, Any]) -> str | None:
+    """What the verbs cannot be trusted to refuse in one line: links, action lists, summaries,
+    moments of the wrong type. (Each field's own rules are the verbs'.)"""
+    for link in LINKS:
+        if record.get(link) is not None and not isinstance(record[link], str):
+            return f"its {link!r} is not an id"
+    for key in ("at", "recorded", "sent_at"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            return f"its {key!r} is not a time"
+    actions = record.get("actions")
+    if actions is not None and not (isinstance(actions, list) and all(
+            isinstance(a, dict) and isinstance(a.get("id"), str) and isinstance(a.get("text"), str) for a in actions)):
+        return "its 'actions' are not a list of {id, text}"
+    if record.get("summary") is not None and not isinstance(record["summary"], dict):
+        return "its 'summary' is not an object"
+    return None
 
 
 def content_hash(record: dict[str, Any], hash_of: dict[str, str]) -> str:
@@ -100,9 +123,14 @@ def import_records(journal: Any, records: list[dict[str, Any]], hash_of: dict[st
     """The verb app.update runs: each record through its verb, at the moment it was written."""
     from domain.journal import WRITTEN_AT
 
-    done, hash_of = Imported(), dict(hash_of)
+    # Copies: update() runs this again after a lost race, and must find the maps as they were.
+    done, hash_of, by_hash = Imported(), dict(hash_of), dict(by_hash)
     for number, record in enumerate(records, 1):
-        digest = content_hash(record, hash_of)
+        try:
+            digest = content_hash(record, hash_of)
+        except (TypeError, ValueError, RecursionError) as error:
+            raise RuleBroken(f"record {number} ({record['kind']} {record['id'][:8]}) is malformed: "
+                             f"{type(error).__name__}") from None
         hash_of[record["id"]] = digest
         actions = [a for a in record.get("actions") or () if isinstance(a, dict)]
         for n, action in enumerate(actions):
@@ -121,8 +149,9 @@ def import_records(journal: Any, records: list[dict[str, Any]], hash_of: dict[st
             new_id = _write(journal, record, done.ids)
         except RuleBroken as error:
             raise RuleBroken(f"record {number} ({record['kind']} {record['id'][:8]}): {error}") from None
-        except (KeyError, TypeError, ValueError) as error:
-            raise RuleBroken(f"record {number} ({record['kind']} {record['id'][:8]}) is malformed: {error}") from None
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
+            raise RuleBroken(f"record {number} ({record['kind']} {record['id'][:8]}) is malformed: "
+                             f"{type(error).__name__} {str(error)[:80]}") from None
         finally:
             WRITTEN_AT.reset(token)
         done.ids[record["id"]] = new_id
@@ -160,7 +189,7 @@ def _write(journal: Any, r: dict[str, Any], ids: dict[str, str]) -> str:
                                                    goal_id=link("goal_id"), at=at),
         "mentor-feedback": lambda: journal.receive_feedback(
             message_id=r["message_id"], from_name=r["from_name"], from_fingerprint=r["from_fingerprint"],
-            text=r["text"], about=link("about"), sent_at=_moment(r, "sent_at"), at=at),
+            text=r["text"], about=link("about"), sent_at=_moment(r, "sent_at"), at=at, unverified=True),
     }
     return verbs[r["kind"]]()
 

@@ -43,7 +43,7 @@ def _from_json(text: str, name: str, symbols: str) -> list[tuple[str, str, datet
                  bool(e.get("starred")), [str(t) for t in e.get("tags") or ()]) for n, e in enumerate(entries, 1)]
     except JournalError:
         raise
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise JournalError(f"{name} is not jrnl's `--export json` (an object with its \"entries\")") from None
     foreign = sorted({t for *_, tags in rows for t in tags if t[:1] not in symbols})
     if foreign:
@@ -76,6 +76,8 @@ def _from_text(text: str, name: str) -> list[tuple[str, str, datetime, bool]]:
 
 
 def _moment(day: str, minutes: str, half: str | None, where: str) -> datetime:
+    if not isinstance(day, str) or not isinstance(minutes, str):
+        raise JournalError(f"{where}: its date and time are not text")
     try:
         hour, minute = (int(p) for p in minutes.split(":"))
         if half is not None:

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from journal import crypto, sealed_format
+from journal.forgetting import forgotten_versions
 from journal.journal_key_store import JournalKeyStore
 from journal.sql import PostgresCursor
 from journal.store_errors import store_errors
@@ -33,7 +34,9 @@ def rotate_journal_key(app: Any) -> Rotated:
 
     journal_id, keyring = app.journal_id, app.keyring
     with store_errors(app.store):
-        bound_state.checked_chain(app)  # a damaged or rolled-back store is refused before anything is rewritten
+        stored, _ = bound_state.checked_chain(app)  # a damaged or rolled-back store is refused before any rewrite
+        size = len(stored)
+        forgotten = forgotten_versions(app.history())  # their keys stay deleted: never wrapped again
         keys = keyring.keys_of(journal_id)
         new_id, new_key = max(keys) + 1, crypto.new_key()
         sealed = sealed_format.seal_journal_key(new_key, app.identity.encryption_key.public_key(),
@@ -48,9 +51,13 @@ def rotate_journal_key(app: Any) -> Rotated:
             c.execute(f"SELECT e.originator_version, e.topic, e.state, k.wrap, k.jk_id FROM {events} e "
                       "JOIN mj_data_keys k ON k.stream_id = ? AND k.kind = 'e' AND k.version = e.originator_version "
                       "WHERE e.originator_id = ?", (journal_id.hex, journal_id if postgres else journal_id.hex))
-            rows = c.fetchall()
-            rewrapped = [(new_id, _rewrap(app, journal_id, r, keys, new_key, new_id), journal_id.hex, r[0])
-                         for r in rows]
+            # Her records only (rows past her signed checkpoint are no one's), each read as the recorders
+            # read them: a value of the wrong type is a record that does not open, in one line.
+            rows = [r for r in c.fetchall() if type(r[0]) is int and 1 <= r[0] <= size]
+            rewrapped = [(new_id, _rewrap(app, journal_id, r, new_key, new_id), journal_id.hex, r[0])
+                         for r in rows if r[0] not in forgotten]
+            c.executemany("DELETE FROM mj_data_keys WHERE stream_id = ? AND kind = 'e' AND version = ?",
+                          [(journal_id.hex, r[0]) for r in rows if r[0] in forgotten])
             c.executemany("UPDATE mj_data_keys SET jk_id = ?, wrap = ? WHERE stream_id = ? AND kind = 'e' "
                           "AND version = ?", rewrapped)
             # Snapshots and the view cache are sealed under the old key: they are made again below.
@@ -73,12 +80,13 @@ def rotate_journal_key(app: Any) -> Rotated:
     return Rotated(new_id, len(rewrapped), deleted)
 
 
-def _rewrap(app: Any, journal_id: UUID, row: Any, keys: dict[int, bytes], new_key: bytes, new_id: int) -> bytes:
+def _rewrap(app: Any, journal_id: UUID, row: Any, new_key: bytes, new_id: int) -> bytes:
+    from journal.data_key_store import DataKeyStore
     from journal.mapper import SealedStoredEvent, typed_row
 
     topic, state = typed_row(row[1], row[2])
     stored = SealedStoredEvent(originator_id=journal_id, originator_version=row[0], topic=topic, state=state,
-                               dek_wrap=bytes(row[3]) if row[3] is not None else None, jk_id=int(row[4] or 0))
+                               dek_wrap=DataKeyStore.wrap(row[3]), jk_id=DataKeyStore.jk_id(row[4]))
     dek = app.mapper.open_data_key(stored)  # a wrap that does not open stops the rotation: nothing changes
     return sealed_format.wrap_data_key(dek, journal_key=new_key, jk_id=new_id, stream_id=journal_id,
                                        version=row[0], topic=topic)

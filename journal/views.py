@@ -50,7 +50,9 @@ class EntryView:
             "release": lambda: f"released {ref('target_id')} to {who('mentor_name')} ({f['mentor_fingerprint'][:9]})",
             "revoke": lambda: f"revoked release {ref('grant_id')}",
             "summary": lambda: f"summary of {f['start']} → {f['end']}",
-            "mentor-feedback": lambda: f"{who('from_name')} ({f['from_fingerprint'][:9]}): {f['text']}",
+            "mentor-feedback": lambda: f"{who('from_name')} ({f['from_fingerprint'][:9]}"
+                                       + (", imported: sender not verified" if f.get("unverified") else "")
+                                       + f"): {f['text']}",
             "joined": lambda: (f"pinned the terms of programme {f['programme']}" if f.get("first_use")
                                else f"joined programme {f['programme']}"),
             "left": lambda: f"left programme {f['programme']}",

@@ -91,7 +91,14 @@ def test_export_import_export_is_identical_but_for_the_ids(run, full_journal, tm
     assert moved.exit_code == 0 and f"Imported {len(kinds)} record(s)" in moved.stderr, moved.output
     second = json.loads(ok(run(*elsewhere, "export")))
     assert [r["id"] for r in second["records"]] != [r["id"] for r in first["records"]]  # renumbered
+    # The one change besides the ids: a mentor's feedback moved in from a file is marked, since no
+    # signature any more says who sent it (anyone could write such a file and ask her to import it).
+    assert [r["unverified"] for r in first["records"] if r["kind"] == "mentor-feedback"] == [False]
+    for r in first["records"]:
+        if r["kind"] == "mentor-feedback":
+            r["unverified"] = True
     assert renumbered(first["records"], second["records"]) == json.dumps(second["records"], sort_keys=True)
+    assert "sender not verified" in ok(run(*elsewhere, "entries"))
     assert ok(run(*elsewhere, "verify")).startswith("ok:")
     progress = json.loads(ok(run(*elsewhere, "progress", "--json")))
     assert "Run standups" in json.dumps(progress)  # the goal's links came along
@@ -214,3 +221,48 @@ def test_a_jrnl_file_that_cannot_be_read_is_one_line_and_writes_nothing(run, men
     assert store_state(store) == before
     ok(run("import", "jrnl", str(FIXTURES / "plus-tags.json"), "--tag-symbols", "+"))  # the honest path beside it
     assert json.loads(ok(run("entries", "--json")))[0]["tags"] == ["parser", "grace"]
+
+
+def _one(record: dict) -> bytes:
+    return json.dumps({"schema": "mentoring-journal/export", "version": 1,
+                       "records": [{"id": "a" * 32, "kind": "checkin", "at": "2026-05-01T09:00:00+00:00",
+                                    "text": "x", **record}]}).encode()
+
+
+@pytest.mark.parametrize("data", [
+    _one({"kind": "progress", "goal_id": ["a"], "value": 1}),  # a link that is not an id
+    _one({"kind": "meeting", "minutes": 5, "focus": "f", "actions": 5}),  # actions that are not a list
+    _one({"kind": "summary", "start": "2026-05-01", "end": "2026-05-02", "summary": 5}),
+    _one({"at": 5}),  # a moment that is not text
+    b'{"schema": "mentoring-journal/export", "version": 1, "records": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+], ids=["link", "actions", "summary", "moment", "nested"])
+def test_a_malformed_record_is_one_line_never_a_traceback(run, mentee, store, tmp_path, data):
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(data)
+    before = store_state(store)
+    refused(run("import", str(bad)))
+    assert store_state(store) == before
+
+
+def test_an_import_that_lost_a_race_writes_everything_on_its_retry(run, mentee, tmp_path, monkeypatch):
+    """update() runs the import again after a concurrent write: it must not find its own first
+    attempt's records "already here" and write nothing."""
+    from eventsourcing.persistence import IntegrityError
+
+    from journal.app import JournalApp
+
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"schema": "mentoring-journal/export", "version": 1, "records": [
+        {"id": "a" * 32, "kind": "checkin", "at": "2026-05-01T09:00:00+00:00", "text": "fine"}]}))
+    save, lost = JournalApp.save, []
+
+    def lose_once(self, *args, **kwargs):
+        if not lost:
+            lost.append(1)
+            raise IntegrityError("someone else wrote first")
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(JournalApp, "save", lose_once)
+    result = run("import", str(good))
+    assert result.exit_code == 0 and "Imported 1 record(s)" in result.stderr and lost, result.output
+    assert "fine" in ok(run("entries", "--json"))

@@ -177,3 +177,52 @@ def test_forgetting_the_journal_leaves_no_key_of_it_anywhere(run, home, store, j
     assert not app.anchor.path.exists()
     assert refused(run("entries")).startswith("Error: this store has no journal for Ada Lovelace")
     assert ok(run("whoami"))  # her identity stays: she can still be reached, and start again
+
+
+def test_forgotten_feedback_put_back_in_the_inbox_is_never_imported_again(run, mentee, home, store):
+    grace = ("--identity", str(home / "grace.json"))
+    ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
+    ok(run("share", ok(run("checkin", "asked for feedback"))[:8], "--with", "grace"))
+    ok(run(*grace, "feedback", "send", "--to", "ada", "MARKER-feedback to forget"))
+    with raw_store(store) as db:
+        kept = db.execute("SELECT * FROM mj_inbox").fetchall()  # what a store writer keeps a copy of
+    ok(run("inbox"))  # imported (and removed from the inbox)
+    feedback = next(e["id"] for e in json.loads(ok(run("entries", "--json"))) if e["kind"] == "mentor-feedback")
+    ok(run("forget", feedback[:8], "--yes"))
+    with raw_store(store) as db:  # the attack: the signed, sealed message put back
+        db.execute("DELETE FROM mj_inbox")
+        db.executemany(f"INSERT INTO mj_inbox VALUES ({','.join('?' * len(kept[0]))})", kept)
+    run("inbox")
+    assert "MARKER-feedback" not in ok(run("entries", "--json"))
+    ok(run(*grace, "feedback", "send", "--to", "ada", "MARKER-new feedback"))  # the honest path beside it
+    ok(run("inbox"))
+    assert "MARKER-new feedback" in ok(run("entries", "--json"))
+
+
+def test_a_forgotten_key_put_back_opens_nothing_and_verify_names_it(run, mentee, home, store):
+    secret = ok(run("checkin", "MARKER-forgotten"))
+    ok(run("checkin", "kept"))
+    with raw_store(store) as db:
+        kept = db.execute("SELECT * FROM mj_data_keys WHERE kind = 'e' AND version = 2").fetchall()
+    ok(run("forget", secret[:8], "--yes"))
+    with raw_store(store) as db:  # the attack: the wrap a store writer kept, put back
+        db.executemany("INSERT INTO mj_data_keys VALUES (?,?,?,?,?)", kept)
+    listed = ok(run("entries", "--json"))
+    assert "MARKER-forgotten" not in listed and "kept" in listed
+    assert "forgotten, but a key for it is back" in run("verify").stderr
+    app = own_app(home)  # the owner's own, with every key she has
+    assert all("MARKER" not in json.dumps(e.fields) for e in app.history())  # not even in her views
+    app.close()
+    ok(run("keys", "rotate"))  # a rotation deletes it again rather than wrapping it anew
+    with raw_store(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM mj_data_keys WHERE kind = 'e' AND version = 2").fetchone() == (0,)
+    assert ok(run("verify")).startswith("ok:")
+
+
+def test_forgetting_a_goal_says_which_summaries_still_quote_it(run, mentee, home):
+    ok(run("--identity", str(home / "grace.json"), "init", "--name", "Grace Hopper", "--role", "mentor"))
+    goal = ok(run("goal", "add", "MARKER-goal text", "--measure", "talks", "--due", "2026-09-30"))
+    ok(run("goal", "progress", goal[:8], "1"))
+    ok(run("share", "--summary", "--with", "grace"))
+    result = run("forget", goal[:8], "--yes")
+    assert result.exit_code == 0 and "1 published summary quote" in result.stderr, result.output

@@ -126,3 +126,24 @@ def test_a_key_number_changed_by_a_store_writer_opens_nothing(run, mentee, home,
     with raw_store(store) as db:
         db.execute("UPDATE mj_data_keys SET jk_id = 2 WHERE kind = 'e' AND version = 2")
     assert "first" in ok(run("entries"))  # the honest path beside it
+
+
+def test_rows_past_her_checkpoint_or_of_the_wrong_type_neither_stop_nor_crash_a_rotation(run, mentee, store):
+    ok(run("checkin", "hers"))
+    with raw_store(store) as db:
+        size = db.execute("SELECT MAX(originator_version) FROM stored_events").fetchone()[0]
+        journal = db.execute("SELECT originator_id FROM stored_events").fetchone()[0]
+        topic, state = db.execute("SELECT topic, state FROM stored_events WHERE originator_version = ?",
+                                  (size,)).fetchone()
+        db.execute("INSERT INTO stored_events (originator_id, originator_version, topic, state) VALUES (?,?,?,?)",
+                   (journal, size + 1, topic, state))  # planted past her signed checkpoint
+        db.execute("INSERT INTO mj_data_keys VALUES (?,?,?,?,?)", (journal, "e", size + 1, 1, b"\x01junk"))
+    assert ok(run("keys", "rotate")) == ""
+    assert "hers" in ok(run("entries"))
+    if store.is_postgres:
+        return  # its columns are typed: the wrong type cannot be stored there
+    with raw_store(store) as db:
+        db.execute("UPDATE mj_data_keys SET jk_id = 'two' WHERE kind = 'e' AND version = ?", (size,))
+    result = run("keys", "rotate")
+    assert result.exit_code == 1 and "Traceback" not in result.output and "does not open" in result.stderr, \
+        result.output

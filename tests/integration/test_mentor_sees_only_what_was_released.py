@@ -24,7 +24,7 @@ TO_GRACE, TO_ALAN = 7, 8  # which check-ins are released, and to whom
 # Tables whose rows the search below tries to open, and tables that hold only public data
 # (self-signed directory entries; hashes and signatures over ciphertext; signed lists of grant ids).
 SEARCHED = {"stored_events", "stored_snapshots", "mj_view_cache", "mj_data_keys", "mj_journal_keys",
-            "mj_grants", "mj_inbox"}
+            "mj_grants", "mj_inbox", "mj_recovery"}
 PUBLIC = {"mj_directory", "mj_checkpoints", "mj_live_grants"}
 
 
@@ -159,6 +159,16 @@ def everything_opened_with(me: Identity, store: Path) -> dict:
                 bytes(blob), key, stream_id=UUID(stream), version=version, topic=topic)
         except crypto.Unopenable:
             pass
+    # Recovery rows open under a key derived from a 24-word code: try every key found as the code's
+    # bits too (her own code was shown once, to her terminal, and is in no file).
+    found["recovery"] = set()
+    for (recovery_id, sealed), key in product(rows(store, "SELECT recovery_id, sealed FROM mj_recovery"), keys):
+        for candidate in (key, crypto.derive_key(key, "mj/v1/recovery-key")):
+            try:
+                crypto.chacha_open(candidate, bytes(sealed), crypto.lp("mj/v1/recovery", recovery_id))
+                found["recovery"].add(recovery_id)
+            except Exception:
+                pass
     return found
 
 
@@ -206,6 +216,7 @@ def test_a_mentor_opens_only_the_grants_addressed_to_her(exchange, graces_haul):
 def test_a_mentor_opens_no_journal_key_no_snapshot_no_cached_view_and_no_inbox_message(graces_haul):
     assert graces_haul["journal_keys"] == set()
     assert graces_haul["messages"] == set()  # not even the one she wrote to Bob
+    assert graces_haul["recovery"] == set()
     assert not [key for key in graces_haul["records"] if key[0] in {"stored_snapshots", "mj_view_cache"}]
 
 

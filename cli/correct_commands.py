@@ -130,7 +130,8 @@ def _offer_release(session, entry_id: str, release_again: bool) -> None:
     interactive = sys.stdin is not None and not sys.stdin.closed and records.stdin_is_terminal()
     if not release_again and not (interactive and click.confirm("Release the new version to them too?",
                                                                 default=False, err=True)):
-        say(f"Not released: `mj amend` again with --release, or `mj share {entry_id[:8]} --with MENTOR`")
+        say(f"Not released: `mj share {entry_id[:8]} --with MENTOR` releases the new version "
+            "(or give --release when you amend)")
         return
     from journal.directory import find, pins
     from journal.sharing import release_entry

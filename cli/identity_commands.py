@@ -35,12 +35,9 @@ def init(session, name, role):
     say(f"Created {role} identity for {identity.name} at {session.identity_path}")
     if role == "mentee":
         say(f"Journal {identity.journal_id.hex[:8]} is in {session.store_location}")
-    words = code.split()
-    say("Your recovery code (shown this once; with it and the store, `mj recover` rebuilds your identity):")
-    for row in range(0, len(words), 6):
-        say("  " + "  ".join(f"{n:>2}. {w:<9}" for n, w in enumerate(words[row:row + 6], row + 1)).rstrip())
-    say(f"Write the code down and keep it apart from this machine. Back up {session.identity_path}: "
-        "without it or the code, and the passphrase, nobody can open the journal, you included.")
+    from cli.key_commands import show_recovery_code
+
+    show_recovery_code(code, session.identity_path)
     say("Fingerprint (compare it out of band before sharing):")
     click.echo(identity.fingerprint)
 

@@ -67,4 +67,33 @@ def keys_rotate(session, json_):
         "journal key 1 stays as the root of your checkpoint and pseudonyms")
 
 
+@keys.command("recovery-code")
+@pass_session
+def keys_recovery_code(session):
+    """Make a recovery code for your identity (for one made before codes existed, or one whose
+    code was lost): 24 words, shown once, with your keys sealed under them in the store.
+
+    A code made earlier keeps working: it seals the same keys.
+    """
+    from journal.recovery import RecoveryStore, new_code, sealed_row
+
+    identity = session.identity
+    code = new_code()
+    row = sealed_row(identity, code)
+    from journal.store_errors import store_errors
+
+    with store_errors(session.store_location), session.app.recorder.datastore.transaction(commit=True) as c:
+        RecoveryStore.insert(c, row)
+    show_recovery_code(code, session.identity_path)
+
+
+def show_recovery_code(code: str, identity_path) -> None:
+    words = code.split()
+    say("Your recovery code (shown this once; with it and the store, `mj recover` rebuilds your identity):")
+    for row in range(0, len(words), 6):
+        say("  " + "  ".join(f"{n:>2}. {w:<9}" for n, w in enumerate(words[row:row + 6], row + 1)).rstrip())
+    say(f"Write the code down and keep it apart from this machine. Back up {identity_path}: "
+        "without it or the code, and the passphrase, nobody can open the journal, you included.")
+
+
 COMMANDS = [passphrase, keys]

@@ -111,3 +111,13 @@ def test_a_recovery_that_cannot_be_is_one_line_and_writes_nothing(run, code, hom
     assert not (target / "identity.json").exists() or damage == "an identity already here"
     if damage not in ("an altered row", "no row"):  # the honest path beside it, the real code
         ok(recover(run, tmp_path, monkeypatch, code, name="another-device"))
+
+
+def test_a_new_code_for_an_identity_recovers_it_and_the_first_code_still_does(run, code, home, tmp_path,
+                                                                               monkeypatch):
+    result = run("keys", "recovery-code")
+    assert result.exit_code == 0, result.output
+    second = code_shown(result.stderr)
+    assert len(second) == 24 and second != code
+    for n, words in enumerate((second, code)):
+        ok(recover(run, tmp_path, monkeypatch, words, name=f"device-{n}"))

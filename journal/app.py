@@ -297,14 +297,7 @@ class JournalApp(Application[UUID]):
         record and snapshot, and compares every snapshot and the view cache with a replay."""
         with store_errors(self.store):
             stored, heads = bound_state.checked_chain(self)
-            snapshots = bound_state.compare_with_replay(self, stored, heads)
-            from journal.forgetting import forgotten_versions
-
-            back = sorted(v for v in forgotten_versions(self.history()) if stored[v - 1].dek_wrap is not None)
-            if back:  # never opened for a view; but whoever kept the row put a forgotten key back
-                raise TamperedRecord(f"record {back[0]} of journal {self.journal_id.hex[:8]} was forgotten, but a key "
-                                     "for it is back in the key store: someone who kept a copy put it there (it is "
-                                     "not opened; `mj forget` cannot reach copies)")
+            snapshots = bound_state.compare_with_replay(self, stored, heads)  # and forgotten keys put back
             if refused := self.keyring.refused(self.journal_id):  # ignored by every other command
                 raise TamperedRecord(f"journal {self.journal_id.hex[:8]} has {len(refused)} journal-key "
                                      "row(s) that you did not sign (named above): your own records verify")

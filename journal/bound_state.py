@@ -21,7 +21,7 @@ from domain.events import RecordEvent
 from domain.journal import JournalSnapshot, MenteeJournal
 from journal import chain, sealed_format, view_cache
 from journal.checkpoint_store import Checkpoint, CheckpointStore
-from journal.forgetting import open_all
+from journal.forgetting import forgotten_versions, open_all
 from journal.errors import JournalError, TamperedRecord
 from journal.mapper import record_name
 from journal.views import EntryView
@@ -161,7 +161,13 @@ def compare_with_replay(app: Any, stored: list[Any], heads: list[bytes]) -> int:
         else:
             bound[version] = app.mapper.to_domain_event(snapshot)
     journal, views = None, []
-    for event in open_all(app.mapper, stored):
+    events = open_all(app.mapper, stored)
+    back = sorted(v for v in forgotten_versions(events) if stored[v - 1].dek_wrap is not None)
+    if back:  # never opened for a view; but whoever kept the row put a forgotten key back
+        raise TamperedRecord(f"{record_name(journal_id, back[0])} was forgotten, but a key for it is back in the "
+                             "key store: someone who kept a copy put it there (it is not opened; `mj forget` "
+                             "cannot reach copies)")
+    for event in events:
         journal = event.mutate(journal)
         if isinstance(event, RecordEvent):
             views.append(EntryView.of(event))

@@ -10,6 +10,7 @@ wrap deleted by anyone else is still refused as a record with no data key.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.events import EntryRetracted
+from journal.errors import JournalError
 from journal.sql import PostgresCursor
 
 # What no command of hers can reach: said after every forget.
@@ -108,8 +110,6 @@ def forget_entries(app: Any, entry_ids: Iterable[str]) -> Forgotten:
     history = app.history()
     live = {e.id: e for e in latest(history)}
     chosen = list(dict.fromkeys(entry_ids))
-    from journal.errors import JournalError
-
     for entry_id in chosen:
         if live[entry_id].kind in ("release", "revoke", "joined", "left"):
             raise JournalError(f"entry {entry_id[:8]} is a record of sharing or of a programme: it stays, "
@@ -129,19 +129,12 @@ def forget_entries(app: Any, entry_ids: Iterable[str]) -> Forgotten:
                                                                                      journal.version))
         app.rebuild_view_cache()
     beyond = list(BEYOND_REACH)
-    import json
-
     quoting = [e.id[:8] for e in live.values() if e.kind == "summary" and e.id not in targets
                and any(t in json.dumps(e.fields) for t in targets)]
     if quoting:  # a summary carries its goals', milestones' and actions' texts
         beyond.append(f"{len(quoting)} published summar{'y' if len(quoting) == 1 else 'ies'} quote it: "
                       f"`mj forget {' '.join(quoting)}` forgets them too")
-    if app.store.path is None:
-        beyond.append(POSTGRES_DEAD_TUPLES)
-    elif not clear_write_ahead_log(app.store.path):
-        beyond.append("another process has the store open, so its write-ahead log keeps old pages until "
-                      "SQLite next folds it in (once the others close it)")
-    return Forgotten([live[e] for e in chosen], len(every), revoked, beyond)
+    return Forgotten([live[e] for e in chosen], len(every), revoked, beyond + _clear_the_log(app))
 
 
 JOURNAL_TABLES = (("mj_journal_keys", "journal_id"), ("mj_data_keys", "stream_id"), ("mj_grants", "journal_id"),
@@ -170,12 +163,17 @@ def forget_journal(app: Any) -> list[str]:
     beyond = list(BEYOND_REACH) + [
         "programme contributions already sent are aggregates under a pseudonym, and stay with the programme",
         "your identity file and directory entry stay: feedback sealed to you still reaches your inbox"]
+    return beyond + _clear_the_log(app)
+
+
+def _clear_the_log(app: Any) -> list[str]:
+    """Clears SQLite's write-ahead log of the deleted keys' pages; what is left beyond reach."""
     if app.store.path is None:
-        beyond.append(POSTGRES_DEAD_TUPLES)
-    elif not clear_write_ahead_log(app.store.path):
-        beyond.append("another process has the store open, so its write-ahead log keeps old pages until "
-                      "SQLite next folds it in (once the others close it)")
-    return beyond
+        return [POSTGRES_DEAD_TUPLES]
+    if not clear_write_ahead_log(app.store.path):
+        return ["another process has the store open, so its write-ahead log keeps old pages until SQLite "
+                "next folds it in (once the others close it)"]
+    return []
 
 
 def clear_write_ahead_log(path: Any) -> bool:

@@ -304,3 +304,29 @@ def unlocked(home: Path, store: StoreLocation):
     yield tracked
     for app in apps:
         app.close()
+
+
+def ok(result) -> str:
+    """A command that succeeded: its stdout (the data), stripped."""
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+def refused(result, code: int = 1) -> str:
+    """A refused command: exit `code`, nothing on stdout, no traceback, and one `Error:` line
+    (after click's usage lines, for a usage error, exit 2). Returns that line."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output and result.stdout == "", result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 or (code == 2 and lines[0].startswith("Usage:")), result.stderr
+    assert lines[-1].startswith("Error: ") and sum(line.startswith("Error") for line in lines) == 1, result.stderr
+    return lines[-1]
+
+
+def own_app(home: Path):
+    """The journal app of the mentee whose identity is in `home`, on the configured store."""
+    from journal.app import JournalApp
+    from journal.config import store_location
+    from journal.identity import unlock_identity
+
+    return JournalApp(store_location(), unlock_identity(home / "identity.json", PASSPHRASE))

@@ -10,22 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import store_state
+from tests.conftest import ok, refused, store_state
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "jrnl"
 
 
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.stdout.strip()
-
-
-def refused(result) -> str:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output and result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    return lines[0]
 
 
 @pytest.fixture

@@ -6,22 +6,11 @@ import stat
 
 import pytest
 
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, ok, refused
 
 NEW = "violet anchor marble stove"
 
 
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.stdout.strip()
-
-
-def refused(result) -> str:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output and result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    return lines[0]
 
 
 def test_the_new_passphrase_opens_it_and_the_old_one_no_longer_does(run, mentee, monkeypatch):

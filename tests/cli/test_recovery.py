@@ -7,22 +7,11 @@ import stat
 
 import pytest
 
-from tests.conftest import raw_store, store_state
+from tests.conftest import ok, raw_store, refused, store_state
 
 NEW = "violet anchor marble stove"
 
 
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.stdout.strip()
-
-
-def refused(result) -> str:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output and result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    return lines[0]
 
 
 def code_shown(stderr: str) -> list[str]:

@@ -1,23 +1,13 @@
-"""`mj verify --backup FILE`: a backup older than this device's anchor is checked and said to be
-N records behind, never refused, never written, and the anchor stays; a fork or a damaged copy
-is one line."""
+"""`mj verify --backup FILE` (of SQLite stores; PostgreSQL's are pg_dumps): a backup older than
+this device's anchor is checked and said to be N records behind, never refused, never written,
+and the anchor stays; a fork or a damaged copy is one line."""
 
 import hashlib
 import shutil
 import sqlite3
+from tests.conftest import ok, refused
 
 
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.stdout.strip()
-
-
-def refused(result) -> str:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    return lines[0]
 
 
 def digest(path) -> str:
@@ -25,8 +15,6 @@ def digest(path) -> str:
 
 
 def test_an_older_backup_is_checked_and_said_to_be_behind(run, mentee, store, tmp_path):
-    if store.path is None:
-        return  # backups are of SQLite stores (PostgreSQL's is pg_dump)
     ok(run("checkin", "before the backup"))
     backup = tmp_path / "backup.db"
     ok(run("backup", str(backup)))
@@ -45,8 +33,6 @@ def test_an_older_backup_is_checked_and_said_to_be_behind(run, mentee, store, tm
 
 
 def test_a_copy_with_another_history_is_a_fork_not_a_backup(run, mentee, store, tmp_path):
-    if store.path is None:
-        return
     ok(run("checkin", "shared past"))
     fork = tmp_path / "fork.db"
     ok(run("backup", str(fork)))
@@ -59,8 +45,6 @@ def test_a_copy_with_another_history_is_a_fork_not_a_backup(run, mentee, store, 
 
 
 def test_a_damaged_or_foreign_file_is_one_line(run, mentee, store, tmp_path):
-    if store.path is None:
-        return
     ok(run("checkin", "to be damaged"))
     backup = tmp_path / "backup.db"
     ok(run("backup", str(backup)))

@@ -6,30 +6,12 @@ import json
 import pytest
 
 from domain.journal import MenteeJournal
-from journal.app import JournalApp
 from journal.config import store_location
 from journal.errors import TamperedRecord
-from journal.identity import unlock_identity
-from tests.conftest import PASSPHRASE, files_at_rest, raw_store, store_state
+from tests.conftest import files_at_rest, ok, own_app, raw_store, refused, store_state
 
 
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.stdout.strip()
 
-
-def refused(result, code: int = 1) -> str:
-    """The one `Error:` line (after click's usage lines, for a usage error: exit 2)."""
-    assert result.exit_code == code, result.output
-    assert "Traceback" not in result.output and result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 or (code == 2 and lines[0].startswith("Usage:")), result.stderr
-    assert lines[-1].startswith("Error: ") and sum(line.startswith("Error") for line in lines) == 1
-    return lines[-1]
-
-
-def own_app(home) -> JournalApp:
-    return JournalApp(store_location(), unlock_identity(home / "identity.json", PASSPHRASE))
 
 
 def secrets_of(app, entry_id: str) -> dict[str, bytes]:

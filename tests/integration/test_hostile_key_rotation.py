@@ -13,21 +13,11 @@ from pathlib import Path
 import pytest
 
 from domain.journal import MenteeJournal
-from journal.app import JournalApp
-from journal.config import store_location
-from journal.identity import unlock_identity
-from tests.conftest import PASSPHRASE, files_at_rest, raw_store, store_state, store_url
+from tests.conftest import PASSPHRASE, files_at_rest, ok, own_app, raw_store, store_state, store_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.stdout.strip()
-
-
-def own_app(home) -> JournalApp:
-    return JournalApp(store_location(), unlock_identity(home / "identity.json", PASSPHRASE))
 
 
 def key_rows(store) -> list[int]:

@@ -77,7 +77,8 @@ def recover(session):
     import os
 
     from journal.errors import JournalError
-    from journal.identity import check_new_passphrase, ensure_no_identity, save_identity
+    from journal.identity import ensure_no_identity, save_identity
+    from journal.passphrases import check_new_passphrase
     from journal.recovery import recover_from
 
     ensure_no_identity(session.identity_path)

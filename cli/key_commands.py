@@ -25,7 +25,8 @@ def passphrase_change(session):
     the old file (backups) still open with the old passphrase.
     """
     from journal.errors import PassphraseUnavailable
-    from journal.identity import check_new_passphrase, passphrase_from_environment, save_identity
+    from journal.identity import save_identity
+    from journal.passphrases import check_new_passphrase, passphrase_from_environment
 
     identity = session.identity  # unlocked with the current passphrase, or refused
     new = ask_passphrase("New passphrase", confirm=True, suggest=True, variable="MJ_NEW_PASSPHRASE")
@@ -44,9 +45,12 @@ def keys():
 
 
 @keys.command("rotate")
+@click.option("--identity", "identity_", is_flag=True,
+              help="Also make new identity keys (a mentee's): the directory, your grants, memberships and "
+                   "recovery code follow them.")
 @click.option("--json", "json_", is_flag=True, help="Print what was done as JSON.")
 @pass_session
-def keys_rotate(session, json_):
+def keys_rotate(session, identity_, json_):
     """Make a new journal key, wrap every record's data key again under it, and delete the
     wrapping keys it replaces, in one transaction: interrupted, the old key or the new one works.
 
@@ -54,17 +58,40 @@ def keys_rotate(session, json_):
     programme pseudonyms are derived from it) but wraps nothing afterwards. Releases to mentors
     keep working: they hold data keys, not journal keys. Old copies of the store (backups) still
     open with the old keys.
+
+    With --identity, new identity keys too (after feedback waiting for you is imported): your
+    journal keys are sealed to them, your directory entry is replaced by one your old key signs
+    over, so mentors who knew your old fingerprint follow you to the new one, your grants and
+    programme memberships are signed again, and a new recovery code is shown (the old code then
+    opens only the old keys, which open nothing in the store). Your identity file is replaced
+    when the store has committed; a crash in between is finished by your next command.
     """
+    from journal.identity_rotation import check_rotatable, rotate_identity
     from journal.rotation import rotate_journal_key
 
+    if identity_:
+        check_rotatable(session.app)  # before the journal key changes: refused, nothing is
     done = rotate_journal_key(session.app)
+    rotated = None
+    if identity_:
+
+        rotated = rotate_identity(session.app, *session.sealing)
     if json_:
         from cli.output import emit_json
 
-        emit_json({"journal_key": done.jk_id, "rewrapped": done.rewrapped, "deleted": done.deleted})
+        emit_json({"journal_key": done.jk_id, "rewrapped": done.rewrapped, "deleted": done.deleted}
+                  | ({} if rotated is None else {"fingerprint": rotated.identity.fingerprint,
+                                                 "old_fingerprint": rotated.old_fingerprint,
+                                                 "grants": rotated.grants, "memberships": rotated.memberships}))
     deleted = f"; deleted journal key(s) {', '.join(map(str, done.deleted))}" if done.deleted else ""
     say(f"Journal key {done.jk_id} now wraps the data keys of {done.rewrapped} record(s){deleted}; "
         "journal key 1 stays as the root of your checkpoint and pseudonyms")
+    if rotated is not None:
+        say(f"New identity keys: your fingerprint is now {rotated.identity.fingerprint} (was "
+            f"{rotated.old_fingerprint}); {rotated.grants} grant(s) and {rotated.memberships} programme "
+            "membership(s) signed again. Mentors who knew the old fingerprint follow you to the new one "
+            "(your old key signed it); tell them the new one all the same")
+        show_recovery_code(rotated.code, session.identity_path)
 
 
 @keys.command("recovery-code")

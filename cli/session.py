@@ -19,13 +19,13 @@ def ask_passphrase(prompt: str, *, confirm: bool = False, suggest: bool = False,
                    variable: str = "MJ_PASSPHRASE") -> str:
     """`variable` / `variable`_COMMAND, else the terminal (never stdin, which may hold text). With
     `suggest`, the terminal is offered a generated word passphrase first."""
-    from journal.identity import passphrase_from_environment
+    from journal.passphrases import passphrase_from_environment
 
     passphrase = passphrase_from_environment(variable)
     if passphrase is not None:
         return passphrase
     if suggest and terminal_available():
-        from journal.identity import SUGGESTED_WORDS, suggest_passphrase
+        from journal.passphrases import SUGGESTED_WORDS, suggest_passphrase
 
         click.echo(f"A suggestion, {SUGGESTED_WORDS} random words (write it down, or choose your own): "
                    f"{suggest_passphrase()}", err=True)
@@ -67,7 +67,8 @@ class Session:
     @cached_property
     def identity(self) -> Any:
         from journal.errors import WrongPassphrase
-        from journal.identity import begin_unlock, passphrase_from_environment, read_header
+        from journal.identity import begin_unlock, read_header
+        from journal.passphrases import passphrase_from_environment
 
         read_header(self.identity_path)  # a missing or damaged file is reported before any prompt
         given = passphrase_from_environment()
@@ -78,11 +79,19 @@ class Session:
             import journal.app  # noqa: F401  (the slow import overlaps the key derivation)
 
             try:
-                return pending.finish()
+                identity = pending.finish()
             except WrongPassphrase:
                 if attempt == tries:
                     raise
                 click.echo("Sorry, try again.", err=True)
+                continue
+            self.sealing = (pending.header["kdf"], pending.sealing_key)  # new keys go under the same passphrase
+            if self.identity_path.with_name(self.identity_path.name + ".next").exists():
+                from journal.identity_rotation import finish_interrupted  # a rotation's new file: finished or removed
+
+                identity = finish_interrupted(self.store_location, identity, *self.sealing,
+                                              report=lambda line: click.echo(f"Note: {line}", err=True))
+            return identity
 
     @cached_property
     def app(self) -> Any:

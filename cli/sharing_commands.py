@@ -26,6 +26,8 @@ def directory_(session, json_):
         return
     for person in everyone:
         mark = "" if person.verified else "   SIGNATURE DOES NOT VERIFY: never used"
+        if person.verified and person.predecessors:  # signed over by her old keys: pins on them follow
+            mark = f"   (new keys, signed by the old: {', '.join(person.predecessors)})"
         role, name = esc(person.role, markup=False), esc(person.name, markup=False)
         click.echo(f"{esc(person.fingerprint, markup=False)}  {role:<8} {name}{mark}")
 

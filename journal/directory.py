@@ -1,8 +1,14 @@
 """The store's directory of people (mj_directory): self-signed entries of name, role and public keys.
 
     mj_directory (fingerprint, entry, signature)
-    entry = canonical JSON {"format": "mj-directory/1", "name", "role", "x25519", "ed25519"}
+    entry = canonical JSON {"format": "mj-directory/1", "name", "role", "x25519", "ed25519"
+                            [, "before": [[x25519, ed25519, succession signature], …]]}
     signature = Ed25519(the entry's own ed25519 key, lp("mj/v1/directory", entry))
+
+"before" lists the keys she had before (`mj keys rotate --identity`), oldest first; each link is
+signed by its own ed25519 key over lp("mj/v1/succession", name, role, its keys, the next keys),
+so that a mentor who pinned any of them follows her to the newest, and nobody without one of
+her old keys can claim to succeed them.
 
 A signature only proves that whoever wrote the entry holds its keys; whether those keys belong
 to the person named is settled by comparing fingerprints out of band (`mj whoami`).
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 MAX_ENTRY = 16 * 1024  # a name, a role and two public keys: a few hundred bytes
+MAX_LINKS = 32  # key changes an entry may carry: a link is about 260 bytes
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class Person:
     x25519: bytes
     ed25519: bytes
     verified: bool
+    predecessors: tuple[str, ...] = ()  # fingerprints of the keys she had before, oldest first
 
     @property
     def encryption_key(self) -> X25519PublicKey:
@@ -44,12 +52,36 @@ class Person:
         return crypto.ed25519_public(self.ed25519)
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "role": self.role, "fingerprint": self.fingerprint, "verified": self.verified}
+        return {"name": self.name, "role": self.role, "fingerprint": self.fingerprint, "verified": self.verified,
+                "replaces": list(self.predecessors)}
 
 
-def _entry_bytes(name: str, role: str, x25519: bytes, ed25519: bytes) -> bytes:
-    return json.dumps({"format": "mj-directory/1", "name": name, "role": role, "x25519": x25519.hex(),
-                       "ed25519": ed25519.hex()}, sort_keys=True, separators=(",", ":")).encode()
+def _entry_bytes(name: str, role: str, x25519: bytes, ed25519: bytes,
+                 before: list[list[str]] | None = None) -> bytes:
+    document = {"format": "mj-directory/1", "name": name, "role": role, "x25519": x25519.hex(),
+                "ed25519": ed25519.hex()}
+    return json.dumps(document | ({"before": before} if before else {}), sort_keys=True,
+                      separators=(",", ":")).encode()
+
+
+def succession_message(name: str, role: str, old: tuple[bytes, bytes], new: tuple[bytes, bytes]) -> bytes:
+    return crypto.lp("mj/v1/succession", name, role, *old, *new)
+
+
+def _links_hold(name: str, role: str, before: Any, current: tuple[bytes, bytes]) -> tuple[str, ...] | None:
+    """The fingerprints of a chain of earlier keys whose every link is signed by its own key over
+    its successor; None when any is malformed or unsigned."""
+    if before is None:
+        return ()
+    if type(before) is not list or not 0 < len(before) <= MAX_LINKS:
+        return None
+    keys = [(bytes.fromhex(x), bytes.fromhex(ed)) for x, ed, _ in before] + [current]
+    for (x, ed, signature), successor in zip(before, keys[1:], strict=True):
+        old = (bytes.fromhex(x), bytes.fromhex(ed))
+        if not crypto.signature_holds(crypto.ed25519_public(old[1]), bytes.fromhex(signature),
+                                      succession_message(name, role, old, successor)):
+            return None
+    return tuple(fingerprint_of(x, ed) for x, ed in keys[:-1])
 
 
 class DirectoryStore:
@@ -70,9 +102,27 @@ class DirectoryStore:
                 RecoveryStore.insert(c, recovery_row)
 
     @staticmethod
-    def signed_entry(identity: Identity) -> tuple[str, bytes, bytes]:
-        entry = _entry_bytes(identity.name, identity.role, identity.x25519_public, identity.ed25519_public)
+    def signed_entry(identity: Identity, before: list[list[str]] | None = None) -> tuple[str, bytes, bytes]:
+        entry = _entry_bytes(identity.name, identity.role, identity.x25519_public, identity.ed25519_public, before)
         return identity.fingerprint, entry, crypto.sign(identity.signing_key, crypto.lp("mj/v1/directory", entry))
+
+    @staticmethod
+    def successor_entry(old: Identity, new: Identity, before: list[list[str]]) -> tuple[str, bytes, bytes]:
+        """`new`'s entry, carrying `old`'s earlier links and `old` itself, signed over `new` by `old`."""
+        keys = (old.x25519_public, old.ed25519_public)
+        link = crypto.sign(old.signing_key, succession_message(old.name, old.role, keys,
+                                                               (new.x25519_public, new.ed25519_public)))
+        return DirectoryStore.signed_entry(new, [*before, [keys[0].hex(), keys[1].hex(), link.hex()]])
+
+    def links_of(self, fingerprint: str) -> list[list[str]]:
+        """The "before" links of this fingerprint's entry, to extend, if it verifies (none if not:
+        a new chain starts at these keys)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT fingerprint, entry, signature FROM mj_directory WHERE fingerprint = ?", (fingerprint,))
+            row = c.fetchone()
+        if row is None or not _person(*row).verified:
+            return []
+        return list(json.loads(columns.blob(row[1], limit=MAX_ENTRY) or b"{}").get("before") or [])
 
     @staticmethod
     def insert(c: Any, row: tuple[str, bytes, bytes]) -> None:
@@ -103,10 +153,13 @@ def _person(fingerprint: Any, entry: Any, signature: Any) -> Person:
             raise ValueError("not a directory entry")
         document = json.loads(entry)
         x25519, ed25519 = bytes.fromhex(document["x25519"]), bytes.fromhex(document["ed25519"])
-        verified = (fingerprint_text == fingerprint_of(x25519, ed25519) and crypto.signature_holds(
-            crypto.ed25519_public(ed25519), signature, crypto.lp("mj/v1/directory", entry)))
-        return Person(str(document["name"]), str(document["role"]), fingerprint_text, x25519, ed25519, verified)
-    except (ValueError, KeyError, TypeError, RecursionError):
+        name, role = str(document["name"]), str(document["role"])
+        predecessors = _links_hold(name, role, document.get("before"), (x25519, ed25519))
+        verified = (fingerprint_text == fingerprint_of(x25519, ed25519) and predecessors is not None
+                    and crypto.signature_holds(crypto.ed25519_public(ed25519), signature,
+                                               crypto.lp("mj/v1/directory", entry)))
+        return Person(name, role, fingerprint_text, x25519, ed25519, verified, predecessors or ())
+    except (ValueError, KeyError, TypeError, RecursionError, AttributeError):
         return Person("(unreadable entry)", "?", str(fingerprint)[:64], b"", b"", False)
 
 
@@ -154,7 +207,8 @@ def find(datastore: Any, query: str, *, role: str, pinned: dict[str, set[str]] |
     identity.name_problem; a modified client may have written them) are never matched by name.
     `pinned` maps a name (name_key) to the fingerprints it was used for before (the mentee's
     releases): a name that now resolves to another fingerprint is refused unless `confirm` is
-    that fingerprint, the way ssh refuses a host whose key changed."""
+    that fingerprint, the way ssh refuses a host whose key changed, or unless the pinned keys
+    themselves signed the change (the entry's "before" links)."""
     from journal.identity import name_problem
 
     everyone = people(datastore)
@@ -188,7 +242,7 @@ def find(datastore: Any, query: str, *, role: str, pinned: dict[str, set[str]] |
         wanted = name_key(query)
         before = {fp for name, fps in (pinned or {}).items() for fp in fps
                   if name == name_key(found.name) or name.startswith(wanted)}
-        if before and found.fingerprint not in before:
+        if before and found.fingerprint not in before and not before & set(found.predecessors):
             raise JournalError(
                 f"{query!r} now finds {_shown(found)}, but what you sent under that name before went to "
                 f"{', '.join(sorted(before))}. If they really changed keys, compare the new fingerprint with "

@@ -18,7 +18,8 @@ def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: 
     from uuid import uuid4
 
     from journal import directory
-    from journal.identity import check_new_passphrase, new_identity, save_identity
+    from journal.identity import new_identity, save_identity
+    from journal.passphrases import check_new_passphrase
 
     # Name, role and passphrase are all checked before the first write: a refusal leaves nothing.
     identity = new_identity(identity_path, name=name, role=role,

@@ -36,6 +36,7 @@ GRANT_COLUMNS = ("grant_id", "journal_id", "version", "mentee_fingerprint", "men
 MAX_SEALED = 1024  # an HPKE-sealed 32-byte key is 80 bytes; anything far larger is not a grant
 MAX_LIST_CHARS = 35 * 100_000  # ids of 32 hex digits, quoted, comma-separated
 MAX_SEQUENCE = 2**63 - 1
+SUPERSEDED = 2**63  # a device's memory of a list signed by keys she replaced: above any sequence
 SIGNATURE_SIZE = 64
 _HEX_ID = re.compile(r"[0-9a-f]{32}")
 _FINGERPRINT = re.compile(r"[0-9a-f ]{1,80}")
@@ -198,12 +199,23 @@ def believed(store: GrantStore, memory: Any, candidates: Sequence[tuple[GrantRow
             if members and person is not None:
                 rejected.append(_unbelieved(person.name, live))
             continue
-        if live.sequence < memory.seen(fingerprint, journal):
+        # Under keys she replaced since (`mj keys rotate --identity`), nothing is believed again; under
+        # her new keys, the list must be as new as the newest this device saw under any of the old.
+        if memory.seen(fingerprint, journal) == SUPERSEDED:
+            if members:
+                rejected.append(f"{person.name}'s releases under keys they have since replaced are ignored "
+                                "(put back from a copy of the store)")
+            continue
+        seen = max((n for fp in (fingerprint, *person.predecessors) if (n := memory.seen(fp, journal)) != SUPERSEDED),
+                   default=-1)
+        if live.sequence < seen:
             if members:
                 rejected.append(f"{person.name}'s list of releases is older than one this device has seen: "
                                 "the store was rolled back")
             continue
         memory.advance(fingerprint, journal, live.sequence)
+        for predecessor in person.predecessors:
+            memory.advance(predecessor, journal, SUPERSEDED)
         for index, grant, item in members:
             if grant.grant_id in live.grant_ids:
                 kept.append((index, item))

@@ -11,14 +11,13 @@ import base64
 import json
 import os
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from journal import crypto
-from journal.errors import (IdentityDamaged, JournalError, IdentityExists, NoIdentity, PassphraseUnavailable,
+from journal.errors import (IdentityDamaged, JournalError, IdentityExists, NoIdentity,
                             WrongPassphrase)
 from journal.private_files import write_private
 
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 
 FORMAT = "mj-identity/1"
 ROLES = ("mentee", "mentor", "manager", "steward")  # steward: a programme's helper
-MIN_PASSPHRASE = 8
 
 # Defaults follow RFC 9106's second recommendation scaled to a laptop; the floor is OWASP's
 # minimum for Argon2id; the ceiling stops a hostile header from exhausting the machine.
@@ -137,38 +135,19 @@ def new_identity(path: Path, *, name: str, role: str, journal_id: UUID | None) -
     return Identity(path, check_new_name(name), role, journal_id, crypto.new_x25519(), crypto.new_ed25519())
 
 
-MIN_STRENGTH = 3  # zxcvbn's scale: 3 is "safely unguessable" (about 10^10 guesses) offline
-SUGGESTED_WORDS = 6  # from BIP-39's 2,048 words: 66 bits
-
-
-def check_new_passphrase(passphrase: str, *, hints: tuple[str, ...] = ()) -> None:
-    """Refuses a passphrase shorter than MIN_PASSPHRASE, or one zxcvbn finds easy to guess (the
-    commonest passwords, keyboard walks, repeats, the name): one guess costs a fraction of a
-    second, so a list of common passwords is tried within the hour."""
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise PassphraseUnavailable(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
-    from zxcvbn import zxcvbn
-
-    verdict = zxcvbn(passphrase[:100], user_inputs=[h for h in hints if h])  # its cost grows with the length
-    if verdict["score"] < MIN_STRENGTH:
-        why = (verdict["feedback"]["warning"] or "it is made of common words or patterns").rstrip(".")
-        raise PassphraseUnavailable(f"that passphrase is too easy to guess ({why[0].lower() + why[1:]}): "
-                                    f"use {SUGGESTED_WORDS} random words, like `{suggest_passphrase()}`")
-
-
-def suggest_passphrase(words: int = SUGGESTED_WORDS) -> str:
-    """Random words from the BIP-39 English list (2,048 words, 11 bits each)."""
-    from mnemonic import Mnemonic
-
-    wordlist = Mnemonic("english").wordlist
-    return " ".join(wordlist[crypto.random_below(len(wordlist))] for _ in range(words))
-
-
 def save_identity(identity: Identity, passphrase: str) -> None:
     """Seals the keys under `passphrase` (a fresh salt) and replaces the file atomically: a fresh
     0600 file, synced, renamed over the old one; never the old and the new side by side."""
+    from journal.passphrases import check_new_passphrase
+
     check_new_passphrase(passphrase, hints=(identity.name,))
     kdf = dict(KDF_DEFAULT, name="argon2id", salt=_b64(crypto.random_bytes(16)))
+    write_sealed(identity, kdf, _derive(passphrase, _unb64(kdf["salt"]), kdf), identity.path)
+
+
+def write_sealed(identity: Identity, kdf: dict, sealing_key: bytes, path: Path) -> None:
+    """`identity` sealed under `sealing_key` (Argon2id of her passphrase with `kdf`), written
+    whole to `path`: a fresh 0600 file, synced, renamed over whatever was there."""
     header = {
         "format": FORMAT, "name": identity.name, "role": identity.role,
         "journal_id": identity.journal_id.hex if identity.journal_id else None,
@@ -176,13 +155,11 @@ def save_identity(identity: Identity, passphrase: str) -> None:
         "kdf": kdf,
     }
     secret = crypto.raw_private(identity.encryption_key) + crypto.raw_private(identity.signing_key)
-    sealing_key = _derive(passphrase, _unb64(kdf["salt"]), kdf)
     sealed = crypto.chacha_seal(sealing_key, secret, _header_aad(header))
     try:  # written whole or not at all, so a crash never leaves half an identity file
-        write_private(identity.path, json.dumps(dict(header, sealed=_b64(sealed)), indent=2).encode(),
-                      make_parent=True)
+        write_private(path, json.dumps(dict(header, sealed=_b64(sealed)), indent=2).encode(), make_parent=True)
     except OSError as error:
-        raise JournalError(f"cannot write identity file {identity.path}: {error.strerror}") from None
+        raise JournalError(f"cannot write identity file {path}: {error.strerror}") from None
 
 
 def read_header(path: Path) -> dict:
@@ -261,8 +238,9 @@ class PendingUnlock:
     def finish(self) -> Identity:
         header, path = self.header, self.path
         sealed = _unb64(self.document["sealed"])
+        self.sealing_key = self._sealing_key()  # kept to seal new keys under the same passphrase
         try:
-            secret = crypto.chacha_open(self._sealing_key(), sealed, _header_aad(header))
+            secret = crypto.chacha_open(self.sealing_key, sealed, _header_aad(header))
         except Exception:
             raise WrongPassphrase(path) from None
         encryption_key = crypto.x25519_private(secret[:32])
@@ -279,21 +257,9 @@ def begin_unlock(path: Path, passphrase: str) -> PendingUnlock:
     return PendingUnlock(path, passphrase, background=True)
 
 
-def passphrase_from_environment(variable: str = "MJ_PASSPHRASE") -> str | None:
-    """MJ_PASSPHRASE, or the output of MJ_PASSPHRASE_COMMAND (for password managers); for a new
-    passphrase, `variable` is MJ_NEW_PASSPHRASE (and MJ_NEW_PASSPHRASE_COMMAND)."""
-    if variable in os.environ:
-        return os.environ[variable]
-    command = os.environ.get(f"{variable}_COMMAND")
-    if not command:
-        return None
-    try:
-        done = subprocess.run(command, shell=True, capture_output=True, timeout=60, check=False)
-    except subprocess.TimeoutExpired:
-        raise PassphraseUnavailable(f"{variable}_COMMAND did not answer within 60 seconds") from None
-    if done.returncode != 0:
-        raise PassphraseUnavailable(f"{variable}_COMMAND failed with exit code {done.returncode}")
-    passphrase = done.stdout.decode(errors="replace").rstrip("\r\n")
-    if not passphrase:
-        raise PassphraseUnavailable(f"{variable}_COMMAND printed no passphrase")
-    return passphrase
+def unlock_with_key(path: Path, sealing_key: bytes) -> Identity:
+    """The identity in `path`, sealed under a key already derived from her passphrase (a
+    rotation's new file, sealed with the same salt): no second key derivation."""
+    pending = PendingUnlock(path, "", background=False)
+    pending._derive = lambda: sealing_key  # type: ignore[method-assign]
+    return pending.finish()

@@ -157,13 +157,14 @@ class ProgrammeStore:
         with self.datastore.transaction(commit=False) as c:
             c.execute(query, params)
             rows = c.fetchall()
-        found = []
-        for fingerprint_, joined, left, signature in rows:
-            decoded = (columns.text(fingerprint_, limit=80, pattern=FINGERPRINT),
-                       columns.text(joined, limit=7, pattern=PERIOD),
-                       None if left == "" else columns.text(left, limit=7, pattern=PERIOD),
-                       columns.blob(signature, size=64))
-            if None in (decoded[0], decoded[1], decoded[3]) or (left != "" and decoded[2] is None):
-                continue
-            found.append(MembershipRow(*decoded))  # type: ignore[arg-type]
-        return found
+        return [row for row in map(membership_row, rows) if row is not None]
+
+
+def membership_row(row: Any) -> MembershipRow | None:
+    """(fingerprint, joined, left_month, signature) as stored, decoded; None if any column is wrong."""
+    fingerprint, joined, left, signature = row
+    decoded = (columns.text(fingerprint, limit=80, pattern=FINGERPRINT), columns.text(joined, limit=7, pattern=PERIOD),
+               None if left == "" else columns.text(left, limit=7, pattern=PERIOD), columns.blob(signature, size=64))
+    if None in (decoded[0], decoded[1], decoded[3]) or (left != "" and decoded[2] is None):
+        return None
+    return MembershipRow(*decoded)  # type: ignore[arg-type]

@@ -79,7 +79,7 @@ def test_init_refuses_a_weak_passphrase_before_writing(run, home, monkeypatch):
 def test_init_at_a_terminal_offers_a_word_passphrase_that_passes_its_own_check(run, home, monkeypatch):
     from mnemonic import Mnemonic
 
-    from journal.identity import check_new_passphrase, suggest_passphrase
+    from journal.passphrases import check_new_passphrase, suggest_passphrase
 
     words = suggest_passphrase().split()
     assert len(words) == 6 and set(words) <= set(Mnemonic("english").wordlist)

@@ -77,3 +77,68 @@ def test_a_name_pinned_in_the_file_refuses_another_persons_keys(tmp_path):
     directory.publish(store, person(mentee))  # the pinned keys are found again once they are the only match
     store.db.execute("DELETE FROM mj_directory WHERE fingerprint != ?", (mentee["fingerprint"],))
     assert directory.find(store, mentee["name"], role="mentee", pinned=pinned).fingerprint == mentee["fingerprint"]
+
+
+SUCCESSION = VECTOR["succession"]
+
+
+def links_in(entry: bytes) -> list:
+    import json
+
+    return json.loads(entry)["before"]
+
+
+def test_a_rotation_writes_the_vectors_successor_entry_exactly_and_it_verifies():
+    fingerprint, entry, signature = directory.DirectoryStore.successor_entry(
+        person(SUCCESSION["old"]), person(SUCCESSION["new"]), [])
+    assert (fingerprint, entry.decode(), signature.hex()) == (SUCCESSION["fingerprint"], SUCCESSION["entry"],
+                                                              SUCCESSION["signature"])
+    [found] = directory.people(stored(row(SUCCESSION)))
+    assert found.verified and found.predecessors == (SUCCESSION["old"]["fingerprint"],)
+
+
+def test_a_successor_of_two_rotations_names_both_and_a_pin_on_the_first_follows_it():
+    first, second = person(SUCCESSION["old"]), person(SUCCESSION["new"])
+    third = person({**SUCCESSION["new"], "ed25519_seed": "33" * 32, "x25519_private": "44" * 32})
+    middle = directory.DirectoryStore.successor_entry(first, second, [])
+    latest = directory.DirectoryStore.successor_entry(second, third, links_in(middle[1]))
+    store = stored(latest)
+    [found] = directory.people(store)
+    assert found.verified and found.predecessors == (first.fingerprint, second.fingerprint)
+    pinned = directory.pins([(first.name, first.fingerprint)])
+    assert directory.find(store, "Ada", role="mentee", pinned=pinned).fingerprint == third.fingerprint
+
+
+def test_a_link_altered_missing_reordered_or_one_too_many_is_not_verified():
+    import json
+
+    first, second = person(SUCCESSION["old"]), person(SUCCESSION["new"])
+    third = person({**SUCCESSION["new"], "ed25519_seed": "33" * 32, "x25519_private": "44" * 32})
+    links = links_in(directory.DirectoryStore.successor_entry(first, second, [])[1])
+    links = links + links_in(directory.DirectoryStore.successor_entry(second, third, [])[1])
+    assert directory.people(stored(directory.DirectoryStore.signed_entry(third, links)))[0].verified  # as made
+    bad_signature = [links[0][:2] + [flipped(bytes.fromhex(links[0][2]), 5).hex()], links[1]]
+    other_keys = [[links[1][0], links[0][1], links[0][2]], links[1]]
+    for damaged in (bad_signature, other_keys, links[::-1], links[1:] + links[1:],
+                    [["zz", "zz", "zz"]], [links[0][:2]], "not a list", []):
+        entry = directory.DirectoryStore.signed_entry(third, damaged)  # signed by the newest keys themselves
+        if damaged == []:  # an empty chain is no chain: written without "before"
+            assert "before" not in json.loads(entry[1])
+            continue
+        [found] = directory.people(stored(entry))
+        assert not found.verified, damaged
+    # A chain that holds but starts elsewhere is verified, and names keys nobody pinned: no follow.
+    assert directory.people(stored(directory.DirectoryStore.signed_entry(third, links[1:])))[0].predecessors == (
+        second.fingerprint,)
+
+
+def test_a_chain_of_32_links_verifies_and_one_of_33_does_not():
+    people = [person({**SUCCESSION["new"], "ed25519_seed": f"{n:02x}" * 32, "x25519_private": f"{n:02x}" * 32})
+              for n in range(1, 35)]
+    links: list = []
+    for old, new in zip(people, people[1:], strict=False):
+        links = links_in(directory.DirectoryStore.successor_entry(old, new, links)[1])
+    assert len(links) == 33
+    longest = directory.DirectoryStore.signed_entry(people[-1], links)
+    assert not directory.people(stored(longest))[0].verified
+    assert directory.people(stored(directory.DirectoryStore.signed_entry(people[-1], links[1:])))[0].verified

@@ -49,8 +49,8 @@ def fingerprint(x25519: bytes, ed25519: bytes) -> str:
     return " ".join(digest[i:i + 4] for i in range(0, 32, 4))
 
 
-def keys(name: str, role: str, **extra) -> dict:
-    x_private, ed_seed = seed(f"{name}/x25519"), seed(f"{name}/ed25519")
+def keys(name: str, role: str, *, label: str | None = None, **extra) -> dict:
+    x_private, ed_seed = seed(f"{label or name}/x25519"), seed(f"{label or name}/ed25519")
     x_public = raw(X25519PrivateKey.from_private_bytes(x_private).public_key())
     ed_public = raw(Ed25519PrivateKey.from_private_bytes(ed_seed).public_key())
     return {"name": name, "role": role, **extra, "x25519_private": x_private.hex(), "ed25519_seed": ed_seed.hex(),
@@ -207,6 +207,20 @@ def directory_entry(person: dict) -> dict:
             "signature": signature.hex()}
 
 
+def succession(old: dict, new: dict) -> dict:
+    """`new`'s entry after `mj keys rotate --identity` replaced `old`: the old keys as a link, signed
+    by the old key over the new keys."""
+    message = lp("mj/v1/succession", new["name"], new["role"], bytes.fromhex(old["x25519_public"]),
+                 bytes.fromhex(old["ed25519_public"]), bytes.fromhex(new["x25519_public"]),
+                 bytes.fromhex(new["ed25519_public"]))
+    link = [old["x25519_public"], old["ed25519_public"], signer(old).sign(message).hex()]
+    entry = json.dumps({"format": "mj-directory/1", "name": new["name"], "role": new["role"],
+                        "x25519": new["x25519_public"], "ed25519": new["ed25519_public"], "before": [link]},
+                       sort_keys=True, separators=(",", ":")).encode()
+    return {"old": old, "new": new, "fingerprint": new["fingerprint"], "entry": entry.decode(),
+            "signature": signer(new).sign(lp("mj/v1/directory", entry)).hex()}
+
+
 def directory() -> dict:
     name_key = " ".join(unicodedata.normalize("NFKC", MENTEE["name"]).casefold().split())
     known = json.dumps({"format": "mj-known-people/1", "people": {name_key: [MENTEE["fingerprint"]]}}, indent=2,
@@ -219,7 +233,13 @@ def directory() -> dict:
                     "known_people is the exact text of the mentor's <identity>.people.json after she first sent "
                     "feedback to the mentee: NFKC-casefolded name to sorted fingerprints, indent 2, UTF-8.",
             "entries": [directory_entry(MENTEE), directory_entry(MENTOR)],
-            "known_people": {"identity_file": "identity.json", "file": known}}
+            "known_people": {"identity_file": "identity.json", "file": known},
+            "succession_note": "after a rotation the entry also holds before: [[x25519 hex, ed25519 hex, signature "
+                               "hex], ...], oldest first; each signature = Ed25519(that link's key, lp("
+                               "'mj/v1/succession', name, role, its x25519, its ed25519, the next keys' x25519, "
+                               "ed25519)), the next keys being the following link's or the entry's own.",
+            "succession": succession(MENTEE, keys("Ada Lovelace", "mentee", label="Ada Lovelace/rotated",
+                                                  journal_id=JOURNAL_ID))}
 
 
 def feedback() -> dict:

@@ -4,6 +4,7 @@ her old key signed the change, and believe nothing under the old keys again once
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -62,6 +63,17 @@ def test_everything_of_hers_moves_to_the_new_keys_and_her_mentor_follows(run, me
     assert ok(run("verify")).startswith("ok:")
     if not store.is_postgres:  # the old seals are gone from the file and its WAL too
         assert [s for s in old_seals for p in files_at_rest(home, store) if s in p.read_bytes()] == []
+
+    # The new recovery code rebuilds the new keys on another device; a second rotation extends the chain.
+    recovered = home / "new-device" / "identity.json"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MJ_RECOVERY_CODE", " ".join(re.findall(r"\b\d+\. +([a-z]+)", done.stderr)))
+        env.setenv("MJ_NEW_PASSPHRASE", "violet anchor marble stove")
+        assert ok(run("--identity", str(recovered), "recover")) == new
+    ok(run("keys", "rotate", "--identity"))
+    assert f"(new keys, signed by the old: {old}, {new})" in ok(run(*grace, "directory"))
+    ok(run(*grace, "feedback", "send", "--to", "ada", "after the second change"))
+    assert "after the second change" in ok(run("entries"))
 
 
 def test_her_old_keys_releases_put_back_are_not_believed_by_a_mentor_who_followed(run, mentee, home, store):

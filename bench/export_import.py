@@ -108,6 +108,7 @@ def main() -> None:
             import_times.append(mj(fresh, "import", str(exported)))
             again_times.append(mj(fresh, "import", str(exported), "--merge"))
         rotate_times = [mj(source, "keys", "rotate") for _ in range(args.runs)]
+        identity_times = [mj(source, "keys", "rotate", "--identity") for _ in range(args.runs)]
         unlock = [mj(source, "whoami") for _ in range(args.runs)]  # a command that needs no unlock, for scale
         jrnl = jrnl_export(folder, args.entries)
         size = exported.stat().st_size
@@ -120,6 +121,7 @@ def main() -> None:
     print(f"| `mj import FILE` into a new journal | {spread(import_times)} |")
     print(f"| `mj import FILE --merge` again (nothing new) | {spread(again_times)} |")
     print(f"| `mj keys rotate` | {spread(rotate_times)} |")
+    print(f"| `mj keys rotate --identity` (journal key too) | {spread(identity_times)} |")
     print(f"| `mj whoami` (start-up, no unlock) | {spread(unlock)} |")
     if jrnl:
         print(f"| jrnl 4.6 `--export json` | {spread(jrnl)} |")

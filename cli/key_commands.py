@@ -29,6 +29,11 @@ def passphrase_change(session):
     from journal.passphrases import check_new_passphrase, passphrase_from_environment
 
     identity = session.identity  # unlocked with the current passphrase, or refused
+    if session.identity_path.with_name(session.identity_path.name + ".next").exists():
+        from journal.errors import JournalError
+
+        raise JournalError("an interrupted key rotation's new keys are beside your identity file, sealed under the "
+                           "current passphrase: finish it first (run a command against its store); nothing was changed")
     new = ask_passphrase("New passphrase", confirm=True, suggest=True, variable="MJ_NEW_PASSPHRASE")
     old = passphrase_from_environment()
     if old is not None and new == old:
@@ -62,20 +67,27 @@ def keys_rotate(session, identity_, json_):
     With --identity, new identity keys too (after feedback waiting for you is imported): your
     journal keys are sealed to them, your directory entry is replaced by one your old key signs
     over, so mentors who knew your old fingerprint follow you to the new one, your grants and
-    programme memberships are signed again, and a new recovery code is shown (the old code then
-    opens only the old keys, which open nothing in the store). Your identity file is replaced
-    when the store has committed; a crash in between is finished by your next command.
+    programme memberships are signed again, and a new recovery code is shown (the codes your
+    identity file lists are deleted from the store). Your identity file is replaced once the store
+    has committed; a crash in between is finished by your next command against that store.
+    Copies of the old identity file still hold the old keys, which can sign a rival successor:
+    mentors whose devices saw your new keys refuse it. If a key leaked, change the passphrase too.
     """
-    from journal.identity_rotation import check_rotatable, rotate_identity
     from journal.rotation import rotate_journal_key
 
-    if identity_:
-        check_rotatable(session.app)  # before the journal key changes: refused, nothing is
-    done = rotate_journal_key(session.app)
     rotated = None
-    if identity_:
+    if identity_:  # first: refused, it leaves everything as it was
+        from journal.app import JournalApp
+        from journal.identity_rotation import rotate_identity
 
         rotated = rotate_identity(session.app, *session.sealing)
+        app = JournalApp(session.store_location, rotated.identity)  # the journal key, under the new keys
+        try:
+            done = rotate_journal_key(app)
+        finally:
+            app.close()
+    else:
+        done = rotate_journal_key(session.app)
     if json_:
         from cli.output import emit_json
 
@@ -102,13 +114,19 @@ def keys_recovery_code(session):
 
     A code made earlier keeps working: it seals the same keys.
     """
+    import dataclasses
+
+    from journal.identity import write_sealed
     from journal.recovery import RecoveryStore, new_code, sealed_row
+    from journal.store_errors import store_errors
 
     identity = session.identity
     code = new_code()
     row = sealed_row(identity, code)
-    from journal.store_errors import store_errors
-
+    # Her file lists the row first (a row listed but never written is harmless), so that a rotation
+    # of these keys deletes it; an id says nothing without the code.
+    write_sealed(dataclasses.replace(identity, recovery_ids=(*identity.recovery_ids, row[0])), *session.sealing,
+                 session.identity_path)
     with store_errors(session.store_location), session.app.recorder.datastore.transaction(commit=True) as c:
         RecoveryStore.insert(c, row)
     show_recovery_code(code, session.identity_path)

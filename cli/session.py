@@ -87,7 +87,7 @@ class Session:
                 continue
             self.sealing = (pending.header["kdf"], pending.sealing_key)  # new keys go under the same passphrase
             if self.identity_path.with_name(self.identity_path.name + ".next").exists():
-                from journal.identity_rotation import finish_interrupted  # a rotation's new file: finished or removed
+                from journal.rotation_files import finish_interrupted  # a rotation's new file: finished or removed
 
                 identity = finish_interrupted(self.store_location, identity, *self.sealing,
                                               report=lambda line: click.echo(f"Note: {line}", err=True))

@@ -103,26 +103,15 @@ class DirectoryStore:
 
     @staticmethod
     def signed_entry(identity: Identity, before: list[list[str]] | None = None) -> tuple[str, bytes, bytes]:
-        entry = _entry_bytes(identity.name, identity.role, identity.x25519_public, identity.ed25519_public, before)
+        """Her entry, linking the keys she had before (`before`, else her identity file's)."""
+        links = [list(link) for link in identity.before] if before is None else before
+        entry = _entry_bytes(identity.name, identity.role, identity.x25519_public, identity.ed25519_public, links)
         return identity.fingerprint, entry, crypto.sign(identity.signing_key, crypto.lp("mj/v1/directory", entry))
 
     @staticmethod
-    def successor_entry(old: Identity, new: Identity, before: list[list[str]]) -> tuple[str, bytes, bytes]:
-        """`new`'s entry, carrying `old`'s earlier links and `old` itself, signed over `new` by `old`."""
-        keys = (old.x25519_public, old.ed25519_public)
-        link = crypto.sign(old.signing_key, succession_message(old.name, old.role, keys,
-                                                               (new.x25519_public, new.ed25519_public)))
-        return DirectoryStore.signed_entry(new, [*before, [keys[0].hex(), keys[1].hex(), link.hex()]])
-
-    def links_of(self, fingerprint: str) -> list[list[str]]:
-        """The "before" links of this fingerprint's entry, to extend, if it verifies (none if not:
-        a new chain starts at these keys)."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT fingerprint, entry, signature FROM mj_directory WHERE fingerprint = ?", (fingerprint,))
-            row = c.fetchone()
-        if row is None or not _person(*row).verified:
-            return []
-        return list(json.loads(columns.blob(row[1], limit=MAX_ENTRY) or b"{}").get("before") or [])
+    def successor_entry(old: Identity, new: Identity) -> tuple[str, bytes, bytes]:
+        """`new`'s keys' entry as `old`'s successor (see `succeeded`)."""
+        return DirectoryStore.signed_entry(succeeded(old, new))
 
     @staticmethod
     def insert(c: Any, row: tuple[str, bytes, bytes]) -> None:
@@ -143,6 +132,18 @@ class DirectoryStore:
         return None if row is None else _person(*row)
 
 
+def succeeded(old: Identity, new: Identity) -> Identity:
+    """`new` (its keys) carrying `old`'s earlier keys and `old` itself as links, the last signed by
+    `old` over `new`'s keys; the oldest links are dropped past MAX_LINKS."""
+    import dataclasses
+
+    keys = (old.x25519_public, old.ed25519_public)
+    link = crypto.sign(old.signing_key, succession_message(old.name, old.role, keys,
+                                                           (new.x25519_public, new.ed25519_public)))
+    before = (*old.before, (keys[0].hex(), keys[1].hex(), link.hex()))[-MAX_LINKS:]
+    return dataclasses.replace(new, before=before)
+
+
 def _person(fingerprint: Any, entry: Any, signature: Any) -> Person:
     # Only blobs of a sane size are read at all: bytes(10**12) of an integer column would
     # allocate a terabyte, and a JSON document nested thousands deep would not parse.
@@ -154,11 +155,12 @@ def _person(fingerprint: Any, entry: Any, signature: Any) -> Person:
         document = json.loads(entry)
         x25519, ed25519 = bytes.fromhex(document["x25519"]), bytes.fromhex(document["ed25519"])
         name, role = str(document["name"]), str(document["role"])
-        predecessors = _links_hold(name, role, document.get("before"), (x25519, ed25519))
-        verified = (fingerprint_text == fingerprint_of(x25519, ed25519) and predecessors is not None
-                    and crypto.signature_holds(crypto.ed25519_public(ed25519), signature,
-                                               crypto.lp("mj/v1/directory", entry)))
-        return Person(name, role, fingerprint_text, x25519, ed25519, verified, predecessors or ())
+        verified = (fingerprint_text == fingerprint_of(x25519, ed25519) and crypto.signature_holds(
+            crypto.ed25519_public(ed25519), signature, crypto.lp("mj/v1/directory", entry)))
+        # Its links only once it is signed by its own keys: a row copied with another's chain costs little.
+        predecessors = _links_hold(name, role, document.get("before"), (x25519, ed25519)) if verified else ()
+        return Person(name, role, fingerprint_text, x25519, ed25519, verified and predecessors is not None,
+                      predecessors or ())
     except (ValueError, KeyError, TypeError, RecursionError, AttributeError):
         return Person("(unreadable entry)", "?", str(fingerprint)[:64], b"", b"", False)
 
@@ -207,8 +209,8 @@ def find(datastore: Any, query: str, *, role: str, pinned: dict[str, set[str]] |
     identity.name_problem; a modified client may have written them) are never matched by name.
     `pinned` maps a name (name_key) to the fingerprints it was used for before (the mentee's
     releases): a name that now resolves to another fingerprint is refused unless `confirm` is
-    that fingerprint, the way ssh refuses a host whose key changed, or unless the pinned keys
-    themselves signed the change (the entry's "before" links)."""
+    that fingerprint, the way ssh refuses a host whose key changed, or unless every key pinned is
+    one the entry succeeds (its "before" links, each signed by the key it replaces)."""
     from journal.identity import name_problem
 
     everyone = people(datastore)
@@ -242,7 +244,9 @@ def find(datastore: Any, query: str, *, role: str, pinned: dict[str, set[str]] |
         wanted = name_key(query)
         before = {fp for name, fps in (pinned or {}).items() for fp in fps
                   if name == name_key(found.name) or name.startswith(wanted)}
-        if before and found.fingerprint not in before and not before & set(found.predecessors):
+        # Followed only when every key pinned is one it succeeds: a rival successor signed by one old
+        # key (which may have leaked) does not win over keys this device has seen since.
+        if before and found.fingerprint not in before and not before <= set(found.predecessors):
             raise JournalError(
                 f"{query!r} now finds {_shown(found)}, but what you sent under that name before went to "
                 f"{', '.join(sorted(before))}. If they really changed keys, compare the new fingerprint with "

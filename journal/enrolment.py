@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from journal.app import JournalApp
@@ -30,6 +31,7 @@ def enrol(identity_path: Path, store: StoreLocation | Path, *, name: str, role: 
         from journal.recovery import sealed_row
 
         recovery_row = sealed_row(identity, recovery_code)
+        identity = dataclasses.replace(identity, recovery_ids=(recovery_row[0],))
     save_identity(identity, passphrase)
     try:
         app = JournalApp(store, identity, create=True)

@@ -206,6 +206,11 @@ def believed(store: GrantStore, memory: Any, candidates: Sequence[tuple[GrantRow
                 rejected.append(f"{person.name}'s releases under keys they have since replaced are ignored "
                                 "(put back from a copy of the store)")
             continue
+        if any(other != journal for pred in person.predecessors for fp, other in known if fp == pred):
+            if members:  # a rival successor, signed by an old key of hers that leaked, with a journal of its own
+                rejected.append(f"{person.name}'s new keys claim to replace keys this device knew for another "
+                                "journal: not shown")
+            continue
         seen = max((n for fp in (fingerprint, *person.predecessors) if (n := memory.seen(fp, journal)) != SUPERSEDED),
                    default=-1)
         if live.sequence < seen:

@@ -58,6 +58,10 @@ class Identity:
     journal_id: UUID | None
     encryption_key: X25519PrivateKey
     signing_key: Ed25519PrivateKey
+    # The keys she had before, as her directory entry links them (journal/directory.py), and the
+    # ids of the recovery rows sealing these keys: both public, both kept in the file's header.
+    before: tuple[tuple[str, str, str], ...] = ()
+    recovery_ids: tuple[str, ...] = ()
 
     @property
     def x25519_public(self) -> bytes:
@@ -145,15 +149,20 @@ def save_identity(identity: Identity, passphrase: str) -> None:
     write_sealed(identity, kdf, _derive(passphrase, _unb64(kdf["salt"]), kdf), identity.path)
 
 
-def write_sealed(identity: Identity, kdf: dict, sealing_key: bytes, path: Path) -> None:
+def write_sealed(identity: Identity, kdf: dict, sealing_key: bytes, path: Path, extra: dict | None = None) -> None:
     """`identity` sealed under `sealing_key` (Argon2id of her passphrase with `kdf`), written
-    whole to `path`: a fresh 0600 file, synced, renamed over whatever was there."""
+    whole to `path`: a fresh 0600 file, synced, renamed over whatever was there. `extra` goes
+    into the header (bound to the keys with it)."""
     header = {
         "format": FORMAT, "name": identity.name, "role": identity.role,
         "journal_id": identity.journal_id.hex if identity.journal_id else None,
         "public": {"x25519": _b64(identity.x25519_public), "ed25519": _b64(identity.ed25519_public)},
-        "kdf": kdf,
+        "kdf": kdf, **(extra or {}),
     }
+    if identity.before:
+        header["before"] = [list(link) for link in identity.before]
+    if identity.recovery_ids:
+        header["recovery_ids"] = list(identity.recovery_ids)
     secret = crypto.raw_private(identity.encryption_key) + crypto.raw_private(identity.signing_key)
     sealed = crypto.chacha_seal(sealing_key, secret, _header_aad(header))
     try:  # written whole or not at all, so a crash never leaves half an identity file
@@ -249,7 +258,14 @@ class PendingUnlock:
                 or crypto.raw_public(signing_key.public_key()) != _unb64(header["public"]["ed25519"])):
             raise IdentityDamaged(f"identity file {path} holds keys that do not match its public keys")
         journal_id = UUID(header["journal_id"]) if header.get("journal_id") else None
-        return Identity(path, header["name"], header["role"], journal_id, encryption_key, signing_key)
+        before, recovery_ids = header.get("before", []), header.get("recovery_ids", [])
+        if not (type(before) is list and all(type(link) is list and len(link) == 3 and all(type(part) is str
+                                                                                         for part in link)
+                                             for link in before)
+                and type(recovery_ids) is list and all(type(r) is str for r in recovery_ids)):
+            raise IdentityDamaged(f"identity file {path} has a malformed list of earlier keys or recovery rows")
+        return Identity(path, header["name"], header["role"], journal_id, encryption_key, signing_key,
+                        tuple(tuple(link) for link in before), tuple(recovery_ids))  # type: ignore[misc]
 
 
 def begin_unlock(path: Path, passphrase: str) -> PendingUnlock:

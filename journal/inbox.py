@@ -74,6 +74,13 @@ def _size(value: Any) -> int | None:
     return columns.integer(value, 0, 2**63 - 1)
 
 
+def _key(message_id: Any, id_length: Any) -> tuple[str, bool]:
+    """A message's id if it is well formed, else a stand-in derived from what is stored."""
+    well_formed = id_length == 32 and columns.text(message_id, limit=32, pattern=_ID) is not None
+    stand_in = None if well_formed else crypto.sha256(repr((message_id, id_length)).encode()).hex()[:32]
+    return (message_id if well_formed else stand_in), well_formed
+
+
 class InboxStore:
     TABLES = [
         "CREATE TABLE IF NOT EXISTS mj_inbox (message_id TEXT PRIMARY KEY, recipient_fingerprint TEXT, "
@@ -98,12 +105,18 @@ class InboxStore:
             rows = c.fetchall()
         found = []
         for message_id, id_length, sender, sealed_size, signature_size in rows:
-            well_formed = id_length == 32 and columns.text(message_id, limit=32, pattern=_ID) is not None
-            key = message_id if well_formed else crypto.sha256(repr((message_id, id_length)).encode()).hex()[:32]
+            key, well_formed = _key(message_id, id_length)
             found.append(Waiting(key, message_id if well_formed else None,
                                  columns.text(sender, limit=39, pattern=_FINGERPRINT), _size(sealed_size),
                                  _size(signature_size)))
         return found
+
+    @staticmethod
+    def keys(c: Any, recipient: str) -> set[str]:
+        """In the caller's transaction: the key (as `waiting` gives it) of every message to `recipient`."""
+        c.execute("SELECT substr(message_id, 1, 40), length(message_id) FROM mj_inbox WHERE recipient_fingerprint = ?",
+                  (recipient,))
+        return {_key(message_id, id_length)[0] for message_id, id_length in c.fetchall()}
 
     def fetch(self, waiting: Waiting) -> Message | None:
         """The whole message, only within the caps (checked again in the query itself); None if

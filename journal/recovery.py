@@ -82,7 +82,8 @@ def sealed_row(identity: Identity, code: str) -> tuple[str, bytes]:
         "name": identity.name, "role": identity.role,
         "journal_id": identity.journal_id.hex if identity.journal_id else None,
         "x25519": base64.b64encode(crypto.raw_private(identity.encryption_key)).decode(),
-        "ed25519": base64.b64encode(crypto.raw_private(identity.signing_key)).decode()}).encode()
+        "ed25519": base64.b64encode(crypto.raw_private(identity.signing_key)).decode(),
+        "before": [list(link) for link in identity.before]}).encode()
     key = crypto.derive_key(entropy, "mj/v1/recovery-key")
     return recovery_id, crypto.chacha_seal(key, crypto.pad(secret), crypto.lp(ROW_LABEL, recovery_id))
 
@@ -99,9 +100,13 @@ def recover(datastore: Any, code: str, path: Path) -> Identity:
         secret = json.loads(crypto.unpad(crypto.chacha_open(crypto.derive_key(entropy, "mj/v1/recovery-key"),
                                                             sealed, crypto.lp(ROW_LABEL, recovery_id))))
         journal_id = UUID(secret["journal_id"]) if secret.get("journal_id") else None
+        before = tuple(tuple(str(part) for part in link) for link in secret.get("before", []))
+        if not all(len(link) == 3 for link in before):
+            raise ValueError("malformed links")
         return Identity(path, secret["name"], secret["role"], journal_id,
                         crypto.x25519_private(base64.b64decode(secret["x25519"])),
-                        crypto.ed25519_private(base64.b64decode(secret["ed25519"])))
+                        crypto.ed25519_private(base64.b64decode(secret["ed25519"])), before,  # type: ignore[arg-type]
+                        (recovery_id,))
     except Exception:
         raise JournalError("the recovery row in this store does not open under that code: it was altered "
                            "(nothing was written)") from None

@@ -110,3 +110,13 @@ def test_a_new_code_for_an_identity_recovers_it_and_the_first_code_still_does(ru
     assert len(second) == 24 and second != code
     for n, words in enumerate((second, code)):
         ok(recover(run, tmp_path, monkeypatch, words, name=f"device-{n}"))
+
+
+def test_after_an_identity_rotation_the_old_code_recovers_nothing_and_the_new_one_the_new_keys(
+        run, code, home, tmp_path, monkeypatch):
+    rotated = run("keys", "rotate", "--identity")
+    assert rotated.exit_code == 0, rotated.output
+    new_code = code_shown(rotated.stderr)
+    fingerprint = ok(run("whoami", "--json")).split('"fingerprint": "')[1][:39]
+    assert "holds nothing sealed under that recovery code" in refused(recover(run, tmp_path, monkeypatch, code))
+    assert ok(recover(run, tmp_path, monkeypatch, new_code, name="device-2")) == fingerprint

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from journal.identity_rotation import side_path
+from journal.rotation_files import side_path
 from tests.conftest import PASSPHRASE, files_at_rest, ok, own_app, raw_store, refused, store_state, store_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +117,7 @@ def test_a_succession_not_signed_by_her_old_key_is_not_followed(run, mentee, hom
                         for n in ("mallory", "earlier"))
     forged = {  # a link naming Ada's keys that Ada's key never signed, and a chain of Mallory's own keys
         "signature does not verify": DirectoryStore.signed_entry(mallory, [[x25519, ed25519, "00" * 64]]),
-        "now finds": DirectoryStore.successor_entry(earlier, mallory, []),
+        "now finds": DirectoryStore.successor_entry(earlier, mallory),
     }
     for refusal, row in forged.items():
         with raw_store(store) as db:
@@ -219,8 +219,11 @@ def test_killed_before_the_store_commits_the_old_keys_stay_and_the_unused_file_g
     assert side_path(home / "identity.json").exists()
     assert store_state(store) == before
     listed = run("entries")
-    assert listed.exit_code == 0 and "kept" in listed.stdout and "Note:" not in listed.stderr, listed.output
+    assert listed.exit_code == 0 and "kept" in listed.stdout, listed.output
+    assert "Note: an interrupted key rotation never reached this store: its unused keys are kept in " \
+           "identity.json.next.unused" in listed.stderr  # moved aside, never deleted on the store's word
     assert fingerprint(run) == old and not side_path(home / "identity.json").exists()
+    assert (home / "identity.json.next.unused").exists()
     ok(run("keys", "rotate", "--identity"))  # the honest path beside it: nothing was left locked or half-done
     assert fingerprint(run) != old and "kept" in ok(run("entries"))
 
@@ -230,7 +233,7 @@ def test_killed_after_the_store_committed_the_next_command_puts_the_new_keys_in_
                                                                                        store):
     ok(run("checkin", "kept"))
     old = fingerprint(run)
-    killed_at("_put_in_place", home, store)  # committed: the store's keys are the new ones, the file the old
+    killed_at("put_in_place", home, store)  # committed: the store's keys are the new ones, the file the old
     assert fingerprint(run) == old and side_path(home / "identity.json").exists()
     listed = run("entries")
     assert listed.exit_code == 0 and "kept" in listed.stdout, listed.output
@@ -266,3 +269,157 @@ def test_her_programme_membership_moves_to_the_new_keys_and_still_counts(run, me
     assert moved["memberships"] == 1 and members() == [moved["fingerprint"]]
     with raw_store(store) as db:
         assert db.execute("SELECT COUNT(*) FROM mj_memberships").fetchone()[0] == 1  # the old row is gone
+
+
+def interleave(monkeypatch, meanwhile) -> None:
+    """Runs `meanwhile()` once, after the rotation has read her journal and before its transaction."""
+    from journal import identity_rotation
+
+    original, calls = identity_rotation.write_sealed, []
+
+    def write_then(*args, **kwargs):
+        if not calls:
+            calls.append(meanwhile())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(identity_rotation, "write_sealed", write_then)
+
+
+def test_a_journal_key_rotated_by_another_process_meanwhile_is_carried_over(run, mentee, home, store, monkeypatch):
+    from journal.rotation import rotate_journal_key
+
+    ok(run("checkin", "kept"))
+    other = own_app(home)
+    try:
+        interleave(monkeypatch, lambda: rotate_journal_key(other))  # `mj keys rotate` in a second terminal
+        ok(run("keys", "rotate", "--identity"))
+    finally:
+        other.close()
+    with raw_store(store) as db:
+        wrapped = {k for (k,) in db.execute("SELECT jk_id FROM mj_data_keys WHERE kind = 'e'")}
+        held = {k for (k,) in db.execute("SELECT jk_id FROM mj_journal_keys")}
+    assert wrapped <= held and "kept" in ok(run("entries")) and ok(run("verify")).startswith("ok:")
+
+
+def test_feedback_arriving_meanwhile_undoes_the_rotation_and_the_next_run_imports_it(run, mentee, home, store,
+                                                                                      monkeypatch):
+    grace = ("--identity", str(home / "grace.json"))
+    ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
+    ok(run("share", ok(run("checkin", "for Grace"))[:8], "--with", "grace"))
+    old = fingerprint(run)
+    before = store_state(store)
+
+    def send():
+        from journal.app import JournalApp
+        from journal.directory import by_fingerprint
+        from journal.identity import unlock_identity
+        from journal.sharing import send_feedback
+
+        mentor = JournalApp(store, unlock_identity(home / "grace.json", PASSPHRASE))
+        try:
+            send_feedback(mentor, by_fingerprint(mentor.recorder.datastore, old), "sent during the rotation", None)
+        finally:
+            mentor.close()
+
+    interleave(monkeypatch, send)
+    assert "arrived while they were being rotated" in refused(run("keys", "rotate", "--identity"))
+    after = dict(store_state(store))
+    assert {t: rows for t, rows in after.items() if t != "mj_inbox"} == {t: rows for t, rows in before
+                                                                          if t != "mj_inbox"}
+    assert fingerprint(run) == old and not side_path(home / "identity.json").exists()
+    ok(run("keys", "rotate", "--identity"))  # the honest path beside it: imported first, then rotated
+    assert "sent during the rotation" in ok(run("entries"))
+
+
+def test_a_second_rotation_while_one_runs_is_refused_with_nothing_written(run, mentee, store, home):
+    from journal.rotation_files import rotation_lock
+
+    before = store_state(store)
+    with rotation_lock(home / "identity.json", wait=True):  # another process's rotation, holding the lock
+        assert "is running" in refused(run("keys", "rotate", "--identity"))
+    assert store_state(store) == before
+    ok(run("keys", "rotate", "--identity"))
+
+
+def test_after_a_crash_past_the_commit_no_store_and_no_deletion_makes_her_lose_the_new_keys(real_kdf, run, mentee,
+                                                                                             home, store, tmp_path):
+    ok(run("checkin", "PRECIOUS"))
+    old = fingerprint(run)
+    killed_at("put_in_place", home, store)
+    other = ("--store", str(tmp_path / "other.db"))
+    ok(run(*other, "--identity", str(home / "someone.json"), "init", "--name", "Someone Else"))
+    elsewhere = run(*other, "entries")  # a shell whose MJ_STORE points elsewhere: the new file is not touched
+    assert "holds the new keys of an interrupted rotation for" in elsewhere.stderr
+    assert side_path(home / "identity.json").exists() and fingerprint(run) == old
+    with raw_store(store) as db:  # and a store writer deletes her new directory entry meanwhile
+        db.execute("DELETE FROM mj_directory WHERE fingerprint <> ?", (old,))
+    listed = run("entries")
+    assert listed.exit_code == 0 and "PRECIOUS" in listed.stdout, listed.output
+    assert "finished the identity rotation" in listed.stderr and fingerprint(run) != old
+
+
+def test_a_withheld_entry_between_two_rotations_leaves_the_chain_whole(run, mentee, home, store):
+    grace = ("--identity", str(home / "grace.json"))
+    ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
+    grant = ok(run("share", ok(run("checkin", "MARKER-REVOKED"))[:8], "--with", "grace"))
+    assert released_texts(run, grace) == ["MARKER-REVOKED"]  # Grace's device knows her first keys only
+    with raw_store(store) as db:
+        copy = {t: db.execute(f"SELECT * FROM {t}").fetchall() for t in ("mj_grants", "mj_live_grants", "mj_directory")}
+    ok(run("keys", "rotate", "--identity"))
+    ok(run("revoke", grant[:8]))
+    middle = fingerprint(run)
+    with raw_store(store) as db:  # her second keys' entry withheld
+        db.execute("DELETE FROM mj_directory WHERE fingerprint = ?", (middle,))
+    ok(run("keys", "rotate", "--identity"))
+    ok(run("share", ok(run("checkin", "shared under the third keys"))[:8], "--with", "grace"))
+    assert released_texts(run, grace) == ["shared under the third keys"]  # followed from the first to the third
+    with raw_store(store) as db:
+        db.execute("DELETE FROM mj_live_grants")
+        for table, rows in copy.items():
+            for row in rows:
+                db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING", row)
+    shown = run(*grace, "inbox", "--json")
+    assert "MARKER-REVOKED" not in shown.stdout
+    assert "under keys they have since replaced are ignored" in shown.stderr
+
+
+def test_a_revoked_grant_put_back_before_a_rotation_is_not_signed_again(run, mentee, home, store):
+    grace = ("--identity", str(home / "grace.json"))
+    ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
+    grant = ok(run("share", ok(run("checkin", "MARKER-REVOKED"))[:8], "--with", "grace"))
+    with raw_store(store) as db:
+        copy = {t: db.execute(f"SELECT * FROM {t}").fetchall() for t in ("mj_grants", "mj_live_grants")}
+    ok(run("revoke", grant[:8]))
+    with raw_store(store) as db:  # the revoked grant and the list that named it, put back
+        db.execute("DELETE FROM mj_live_grants")
+        for table, rows in copy.items():
+            for row in rows:
+                db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING", row)
+    assert json.loads(ok(run("keys", "rotate", "--identity", "--json")))["grants"] == 0
+    (home / "grace.seen-lists.json").unlink(missing_ok=True)  # a device of Grace's that never saw anything
+    shown = run(*grace, "inbox", "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout) == [], shown.output
+    with raw_store(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM mj_grants").fetchone()[0] == 0
+
+
+def test_a_rival_successor_signed_by_her_old_key_is_not_followed_by_a_device_that_saw_the_new(run, mentee, home,
+                                                                                                store):
+    from journal.directory import DirectoryStore
+    from journal.identity import new_identity, unlock_identity
+
+    grace = ("--identity", str(home / "grace.json"))
+    ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
+    ok(run(*grace, "feedback", "send", "--to", "ada", "first keys"))
+    ok(run("inbox", "accept", "grace"))
+    leaked = unlock_identity(home / "identity.json", PASSPHRASE)  # a copy of her first keys, in other hands
+    ok(run("keys", "rotate", "--identity"))
+    ok(run(*grace, "feedback", "send", "--to", "ada", "second keys"))  # Grace's device follows, and pins them
+    mallory = new_identity(home / "mallory.json", name="Ada Lovelace", role="mentee", journal_id=None)
+    with raw_store(store) as db:  # a rival successor of the leaked keys; her real entry withheld
+        db.execute("DELETE FROM mj_directory WHERE fingerprint = ?", (fingerprint(run),))
+        db.execute("INSERT INTO mj_directory VALUES (?, ?, ?)", DirectoryStore.successor_entry(leaked, mallory))
+    before = store_state(store)
+    assert "now finds" in refused(run(*grace, "feedback", "send", "--to", "ada", "for Mallory?"))
+    assert store_state(store) == before
+    assert [e["text"] for e in json.loads(ok(run("entries", "--json")))] == ["first keys", "second keys"]

@@ -90,7 +90,7 @@ def links_in(entry: bytes) -> list:
 
 def test_a_rotation_writes_the_vectors_successor_entry_exactly_and_it_verifies():
     fingerprint, entry, signature = directory.DirectoryStore.successor_entry(
-        person(SUCCESSION["old"]), person(SUCCESSION["new"]), [])
+        person(SUCCESSION["old"]), person(SUCCESSION["new"]))
     assert (fingerprint, entry.decode(), signature.hex()) == (SUCCESSION["fingerprint"], SUCCESSION["entry"],
                                                               SUCCESSION["signature"])
     [found] = directory.people(stored(row(SUCCESSION)))
@@ -100,8 +100,8 @@ def test_a_rotation_writes_the_vectors_successor_entry_exactly_and_it_verifies()
 def test_a_successor_of_two_rotations_names_both_and_a_pin_on_the_first_follows_it():
     first, second = person(SUCCESSION["old"]), person(SUCCESSION["new"])
     third = person({**SUCCESSION["new"], "ed25519_seed": "33" * 32, "x25519_private": "44" * 32})
-    middle = directory.DirectoryStore.successor_entry(first, second, [])
-    latest = directory.DirectoryStore.successor_entry(second, third, links_in(middle[1]))
+    second = directory.succeeded(first, second)  # as her identity file keeps it after the first rotation
+    latest = directory.DirectoryStore.successor_entry(second, third)
     store = stored(latest)
     [found] = directory.people(store)
     assert found.verified and found.predecessors == (first.fingerprint, second.fingerprint)
@@ -114,8 +114,7 @@ def test_a_link_altered_missing_reordered_or_one_too_many_is_not_verified():
 
     first, second = person(SUCCESSION["old"]), person(SUCCESSION["new"])
     third = person({**SUCCESSION["new"], "ed25519_seed": "33" * 32, "x25519_private": "44" * 32})
-    links = links_in(directory.DirectoryStore.successor_entry(first, second, [])[1])
-    links = links + links_in(directory.DirectoryStore.successor_entry(second, third, [])[1])
+    links = links_in(directory.DirectoryStore.successor_entry(directory.succeeded(first, second), third)[1])
     assert directory.people(stored(directory.DirectoryStore.signed_entry(third, links)))[0].verified  # as made
     bad_signature = [links[0][:2] + [flipped(bytes.fromhex(links[0][2]), 5).hex()], links[1]]
     other_keys = [[links[1][0], links[0][1], links[0][2]], links[1]]
@@ -132,13 +131,34 @@ def test_a_link_altered_missing_reordered_or_one_too_many_is_not_verified():
         second.fingerprint,)
 
 
-def test_a_chain_of_32_links_verifies_and_one_of_33_does_not():
+def test_a_chain_keeps_its_newest_32_links_and_one_of_33_does_not_verify():
     people = [person({**SUCCESSION["new"], "ed25519_seed": f"{n:02x}" * 32, "x25519_private": f"{n:02x}" * 32})
               for n in range(1, 35)]
-    links: list = []
-    for old, new in zip(people, people[1:], strict=False):
-        links = links_in(directory.DirectoryStore.successor_entry(old, new, links)[1])
-    assert len(links) == 33
-    longest = directory.DirectoryStore.signed_entry(people[-1], links)
-    assert not directory.people(stored(longest))[0].verified
-    assert directory.people(stored(directory.DirectoryStore.signed_entry(people[-1], links[1:])))[0].verified
+    latest = people[0]
+    for new in people[1:]:
+        latest = directory.succeeded(latest, new)
+    assert len(latest.before) == 32 and latest.before[0][1] == people[1].ed25519_public.hex()  # the oldest dropped
+    [found] = directory.people(stored(directory.DirectoryStore.signed_entry(latest)))
+    assert found.verified and found.predecessors == tuple(p.fingerprint for p in people[1:-1])
+    link = people[0].ed25519_public.hex()
+    longer = [[people[0].x25519_public.hex(), link, directory.succeeded(people[0], people[1]).before[0][2]],
+              *map(list, latest.before)]
+    assert not directory.people(stored(directory.DirectoryStore.signed_entry(latest, longer)))[0].verified
+
+
+def test_a_copied_chain_under_another_fingerprint_costs_no_link_checks(monkeypatch):
+    from journal import crypto
+
+    people = [person({**SUCCESSION["new"], "ed25519_seed": f"{n:02x}" * 32, "x25519_private": f"{n:02x}" * 32})
+              for n in range(1, 33)]
+    latest = people[0]
+    for new in people[1:]:
+        latest = directory.succeeded(latest, new)
+    fingerprint, entry, signature = directory.DirectoryStore.signed_entry(latest)
+    checks = []
+    real = crypto.signature_holds
+    monkeypatch.setattr(crypto, "signature_holds", lambda *args: checks.append(1) or real(*args))
+    rows = [(f"{n:04x} " + fingerprint[5:], entry, signature) for n in range(50)]  # copies, other fingerprints
+    assert not any(p.verified for p in directory.people(stored(*rows)))
+    assert checks == []  # the fingerprint is checked first, the 31 links never
+    assert directory.people(stored((fingerprint, entry, signature)))[0].verified and len(checks) == 32

@@ -28,18 +28,16 @@ def passphrase_change(session):
     from journal.identity import save_identity
     from journal.passphrases import check_new_passphrase, passphrase_from_environment
 
-    identity = session.identity  # unlocked with the current passphrase, or refused
-    if session.identity_path.with_name(session.identity_path.name + ".next").exists():
-        from journal.errors import JournalError
+    from journal.rotation_files import unchanged_identity_file
 
-        raise JournalError("an interrupted key rotation's new keys are beside your identity file, sealed under the "
-                           "current passphrase: finish it first (run a command against its store); nothing was changed")
+    identity = session.identity  # unlocked with the current passphrase, or refused
     new = ask_passphrase("New passphrase", confirm=True, suggest=True, variable="MJ_NEW_PASSPHRASE")
     old = passphrase_from_environment()
     if old is not None and new == old:
         raise PassphraseUnavailable("the new passphrase is the one you have: nothing was changed")
     check_new_passphrase(new, hints=(identity.name,))
-    save_identity(identity, new)
+    with unchanged_identity_file(identity):  # not over keys a rotation replaced meanwhile
+        save_identity(identity, new)
     say(f"Re-sealed {esc(str(session.identity_path), markup=False)} under the new passphrase; "
         "backups of the old file still open with the old one")
 
@@ -75,35 +73,45 @@ def keys_rotate(session, identity_, json_):
     """
     from journal.rotation import rotate_journal_key
 
-    rotated = None
-    if identity_:  # first: refused, it leaves everything as it was
-        from journal.app import JournalApp
-        from journal.identity_rotation import rotate_identity
-
-        rotated = rotate_identity(session.app, *session.sealing)
-        app = JournalApp(session.store_location, rotated.identity)  # the journal key, under the new keys
-        try:
-            done = rotate_journal_key(app)
-        finally:
-            app.close()
-    else:
+    if not identity_:
         done = rotate_journal_key(session.app)
+        if json_:
+            from cli.output import emit_json
+
+            emit_json({"journal_key": done.jk_id, "rewrapped": done.rewrapped, "deleted": done.deleted})
+        _say_rotated(done)
+        return
+    from journal.app import JournalApp
+    from journal.errors import JournalError
+    from journal.identity_rotation import rotate_identity
+
+    rotated = rotate_identity(session.app, *session.sealing)  # first: refused, it leaves everything as it was
+    say(f"New identity keys: your fingerprint is now {rotated.identity.fingerprint} (was "
+        f"{rotated.old_fingerprint}); {rotated.grants} grant(s) and {rotated.memberships} programme "
+        "membership(s) signed again. Mentors who knew the old fingerprint follow you to the new one "
+        "(your old key signed it); tell them the new one all the same")
+    show_recovery_code(rotated.code, session.identity_path)  # at once: whatever happens next, she has it
+    app = JournalApp(session.store_location, rotated.identity)  # then the journal key, under the new keys
+    try:
+        done = rotate_journal_key(app)
+    except JournalError as error:
+        raise JournalError(f"your identity keys were rotated, but the journal key was not ({error}): run "
+                           "`mj keys rotate`") from None
+    finally:
+        app.close()
     if json_:
         from cli.output import emit_json
 
-        emit_json({"journal_key": done.jk_id, "rewrapped": done.rewrapped, "deleted": done.deleted}
-                  | ({} if rotated is None else {"fingerprint": rotated.identity.fingerprint,
-                                                 "old_fingerprint": rotated.old_fingerprint,
-                                                 "grants": rotated.grants, "memberships": rotated.memberships}))
+        emit_json({"journal_key": done.jk_id, "rewrapped": done.rewrapped, "deleted": done.deleted,
+                   "fingerprint": rotated.identity.fingerprint, "old_fingerprint": rotated.old_fingerprint,
+                   "grants": rotated.grants, "memberships": rotated.memberships})
+    _say_rotated(done)
+
+
+def _say_rotated(done) -> None:
     deleted = f"; deleted journal key(s) {', '.join(map(str, done.deleted))}" if done.deleted else ""
     say(f"Journal key {done.jk_id} now wraps the data keys of {done.rewrapped} record(s){deleted}; "
         "journal key 1 stays as the root of your checkpoint and pseudonyms")
-    if rotated is not None:
-        say(f"New identity keys: your fingerprint is now {rotated.identity.fingerprint} (was "
-            f"{rotated.old_fingerprint}); {rotated.grants} grant(s) and {rotated.memberships} programme "
-            "membership(s) signed again. Mentors who knew the old fingerprint follow you to the new one "
-            "(your old key signed it); tell them the new one all the same")
-        show_recovery_code(rotated.code, session.identity_path)
 
 
 @keys.command("recovery-code")
@@ -123,12 +131,15 @@ def keys_recovery_code(session):
     identity = session.identity
     code = new_code()
     row = sealed_row(identity, code)
-    # Her file lists the row first (a row listed but never written is harmless), so that a rotation
-    # of these keys deletes it; an id says nothing without the code.
-    write_sealed(dataclasses.replace(identity, recovery_ids=(*identity.recovery_ids, row[0])), *session.sealing,
-                 session.identity_path)
-    with store_errors(session.store_location), session.app.recorder.datastore.transaction(commit=True) as c:
-        RecoveryStore.insert(c, row)
+    from journal.rotation_files import unchanged_identity_file
+
+    with unchanged_identity_file(identity):  # a code for keys a rotation replaced meanwhile would be useless
+        # Her file lists the row first (a row listed but never written is harmless), so that a rotation
+        # of these keys deletes it; an id says nothing without the code.
+        write_sealed(dataclasses.replace(identity, recovery_ids=(*identity.recovery_ids, row[0])), *session.sealing,
+                     session.identity_path)
+        with store_errors(session.store_location), session.app.recorder.datastore.transaction(commit=True) as c:
+            RecoveryStore.insert(c, row)
     show_recovery_code(code, session.identity_path)
 
 

@@ -206,10 +206,15 @@ def believed(store: GrantStore, memory: Any, candidates: Sequence[tuple[GrantRow
                 rejected.append(f"{person.name}'s releases under keys they have since replaced are ignored "
                                 "(put back from a copy of the store)")
             continue
-        if any(other != journal for pred in person.predecessors for fp, other in known if fp == pred):
-            if members:  # a rival successor, signed by an old key of hers that leaked, with a journal of its own
-                rejected.append(f"{person.name}'s new keys claim to replace keys this device knew for another "
-                                "journal: not shown")
+        # A rival successor, signed by an old key of hers that leaked: it claims keys this device knew for
+        # another journal, or this journal while the device follows other keys of hers that it does not succeed.
+        rival = [fp for fp, other in (memory.known() if person.predecessors else ()) if fp != fingerprint and (
+            (other != journal and fp in person.predecessors) or (
+                other == journal and fp not in person.predecessors and memory.seen(fp, journal) != SUPERSEDED))]
+        if rival:
+            if members:
+                rejected.append(f"{person.name}'s keys {fingerprint[:9]} claim to succeed or replace keys this device "
+                                f"follows ({rival[0][:9]}) without being signed by them: not shown")
             continue
         seen = max((n for fp in (fingerprint, *person.predecessors) if (n := memory.seen(fp, journal)) != SUPERSEDED),
                    default=-1)

@@ -39,7 +39,7 @@ from journal.errors import ConcurrentWrite, JournalError, TamperedRecord
 from journal.identity import Identity, write_sealed
 from journal.journal_key_store import JournalKeyStore, SignedJournalKey
 from journal.keyring import Keyring
-from journal.rotation_files import put_in_place, rotation_lock, side_path, store_name
+from journal.rotation_files import put_in_place, require_file_holds, rotation_lock, side_path, store_name
 from journal.store_errors import store_errors
 
 
@@ -85,6 +85,7 @@ def rotate_identity(app: Any, kdf: dict, sealing_key: bytes) -> RotatedIdentity:
         if not taken:
             raise JournalError("another `mj keys rotate --identity` of this identity is running: nothing was changed")
         check_rotatable(app)
+        require_file_holds(old)
         fresh = Identity(old.path, old.name, old.role, old.journal_id, crypto.new_x25519(), crypto.new_ed25519())
         code = new_code()
         new = directory.succeeded(old, fresh)
@@ -110,6 +111,9 @@ def rotate_identity(app: Any, kdf: dict, sealing_key: bytes) -> RotatedIdentity:
                     if c.fetchone()[0] != journal.version:
                         raise ConcurrentWrite("the journal changed while the keys were being rotated: nothing was "
                                               "changed; run it again")
+                    if InboxStore.keys(c, old.fingerprint) - messages:  # checked before any new key leaves here
+                        raise ConcurrentWrite("feedback sealed to your current keys arrived while they were being "
+                                              "rotated: nothing was changed; run it again (it is imported first)")
                     _seal_journal_keys_again(app, c, new)
                     c.execute("DELETE FROM mj_directory WHERE fingerprint = ?", (old.fingerprint,))
                     DirectoryStore.insert(c, entry)
@@ -121,9 +125,6 @@ def rotate_identity(app: Any, kdf: dict, sealing_key: bytes) -> RotatedIdentity:
                     memberships = _sign_memberships_again(c, old, new)
                     c.executemany("DELETE FROM mj_recovery WHERE recovery_id = ?", [(r,) for r in old.recovery_ids])
                     RecoveryStore.insert(c, recovery)
-                    if InboxStore.keys(c, old.fingerprint) - messages:
-                        raise ConcurrentWrite("feedback sealed to your current keys arrived while they were being "
-                                              "rotated: nothing was changed; run it again (it is imported first)")
                     asked = True
             except BaseException:
                 if not asked:  # refused before the commit: the new keys were never used

@@ -81,6 +81,21 @@ class JournalKeyStore:
             return RefusedJournalKey(jk_id, "is not signed by you")
         return SignedJournalKey(jk_id, sealed, migrated=label == sealed_format.JK_ROW_MIGRATED_LABEL)
 
+    def require_unchanged(self, c: Any, journal_id: UUID, expected: set[int]) -> list[SignedJournalKey]:
+        """In a writer's transaction, once it holds the lock: her rows exactly as this process read
+        them (the numbers in `expected`, each signed by this identity's row key), else ConcurrentWrite
+        (another process rotated her journal key or her identity keys meanwhile: rows sealed now
+        under what this process holds would be sealed to keys she no longer has)."""
+        from journal.errors import ConcurrentWrite
+
+        c.execute("SELECT jk_id, sealed, signature FROM mj_journal_keys WHERE journal_id = ?", (journal_id.hex,))
+        rows = [self._check(journal_id, {"jk_id": r[0], "sealed": r[1], "signature": r[2]}) for r in c.fetchall()]
+        signed = [row for row in rows if isinstance(row, SignedJournalKey)]
+        if {row.jk_id for row in signed} != expected:
+            raise ConcurrentWrite("your keys changed while this command ran (a key rotation in another process?): "
+                                  "nothing was written; run it again")
+        return signed
+
     def add(self, journal_id: UUID, jk_id: int, sealed: bytes, signing_key: Any) -> None:
         with self.datastore.transaction(commit=True) as c:
             self.insert(c, self.signed_row(journal_id, jk_id, sealed, signing_key))

@@ -48,6 +48,7 @@ def rotate_journal_key(app: Any) -> Rotated:
             if postgres:  # writers of her journal wait until this commits (they lock the same way)
                 c.raw.execute(app.recorder.lock_table_statements[-1])
             JournalKeyStore.insert(c, row)  # on SQLite, the first write: from here no one else writes
+            keyring.store.require_unchanged(c, journal_id, {*keys, new_id})
             c.execute(f"SELECT e.originator_version, e.topic, e.state, k.wrap, k.jk_id FROM {events} e "
                       "JOIN mj_data_keys k ON k.stream_id = ? AND k.kind = 'e' AND k.version = e.originator_version "
                       "WHERE e.originator_id = ?", (journal_id.hex, journal_id if postgres else journal_id.hex))

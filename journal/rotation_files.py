@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from journal.errors import JournalError, NoJournal, TamperedRecord
+from journal.errors import JournalError
 from journal.identity import Identity, write_sealed
 from journal.store_errors import store_errors
 
@@ -49,6 +49,29 @@ def rotation_lock(path: Path, *, wait: bool) -> Iterator[bool]:
         yield True
     finally:
         os.close(descriptor)
+
+
+@contextlib.contextmanager
+def unchanged_identity_file(identity: Identity) -> Iterator[None]:
+    """Held while her identity file is written from keys this process unlocked earlier (a new
+    passphrase, a new recovery row): refused if the file no longer holds those keys (a rotation
+    in another process replaced them) or a rotation's new file is beside it."""
+    with rotation_lock(identity.path, wait=True):
+        require_file_holds(identity)
+        yield
+
+
+def require_file_holds(identity: Identity) -> None:
+    """Under the lock: her identity file still holds these keys, and no rotation's file is beside it."""
+    import base64
+
+    from journal.identity import fingerprint_of, read_header
+
+    public = read_header(identity.path)["public"]
+    now = fingerprint_of(base64.b64decode(public["x25519"]), base64.b64decode(public["ed25519"]))
+    if now != identity.fingerprint or side_path(identity.path).exists():
+        raise JournalError(f"{identity.path} changed while this command ran (a key rotation in another "
+                           "process?): nothing was written; run it again")
 
 
 def put_in_place(side: Path, new: Identity, kdf: dict, sealing_key: bytes) -> None:
@@ -88,25 +111,32 @@ def finish_interrupted(location: Any, identity: Identity, kdf: dict, sealing_key
         if new.fingerprint == identity.fingerprint:  # put in place before the crash: only the side file was left
             side.unlink(missing_ok=True)
             return identity
-        made_for = str((header.get("rotation") or {}).get("store"))
+        rotation = header.get("rotation")
+        made_for = str(rotation.get("store")) if isinstance(rotation, dict) else "(no store named)"
         if made_for != store_name(location):
             say(f"{side} holds the new keys of an interrupted rotation for {made_for}: a command against that "
                 "store puts them in place")
             return identity
-        if _opens_her_journal(location, new):
+        if _holds_her_key(location, new):
             put_in_place(side, new, kdf, sealing_key)
-            say(f"finished the identity rotation a crash interrupted: your keys are now {new.fingerprint}")
+            say(f"finished the identity rotation a crash interrupted: your keys are now {new.fingerprint}. Its "
+                "recovery code was never shown: make one with `mj keys recovery-code`, and run `mj keys rotate`")
             return new
-        if _opens_her_journal(location, identity):
-            os.replace(side, side.with_name(side.name + ".unused"))
+        if _holds_her_key(location, identity):
+            aside = side.with_name(f"{side.name}.unused-{new.fingerprint.replace(' ', '')[:8]}")
+            os.replace(side, aside)  # one name per set of keys: an earlier one is never overwritten
             say(f"an interrupted key rotation never reached this store: its unused keys are kept in "
-                f"{side.name}.unused (delete it once you are sure)")
+                f"{aside.name} (delete it once you are sure)")
             return identity
         say(f"{side} (from an interrupted key rotation) opens no journal here, and neither do your keys: left as it is")
         return identity
 
 
-def _opens_her_journal(location: Any, identity: Identity) -> bool:
+def _holds_her_key(location: Any, identity: Identity) -> bool:
+    """Whether a journal-key row of her journal in this store is signed by this identity's row key
+    and opens with its key: read as it is, never migrated or otherwise written (a store writer who
+    knows a public key can plant an unsigned row sealed to it, never a signed one)."""
+    from journal import crypto, sealed_format
     from journal.app import JournalApp
 
     try:
@@ -115,8 +145,16 @@ def _opens_her_journal(location: Any, identity: Identity) -> bool:
         return False
     try:
         with store_errors(reader.store):
-            return bool(reader.keyring.keys_of(identity.journal_id))
-    except (TamperedRecord, NoJournal, JournalError):
+            signed, _ = reader.keyring.store.read(identity.journal_id)
+        for row in signed:
+            try:
+                sealed_format.open_journal_key(row.sealed, identity.encryption_key, journal_id=identity.journal_id,
+                                               jk_id=row.jk_id)
+                return True
+            except crypto.Unopenable:
+                continue
+        return False
+    except JournalError:
         return False
     finally:
         reader.close()

@@ -19,7 +19,9 @@ def test_the_new_passphrase_opens_it_and_the_old_one_no_longer_does(run, mentee,
     monkeypatch.setenv("MJ_NEW_PASSPHRASE", NEW)
     result = run("passphrase", "change")
     assert result.exit_code == 0 and "Re-sealed" in result.stderr, result.output
-    assert sorted(p.name for p in mentee.iterdir()) == files_before  # no old or temporary file beside it
+    # No old or temporary file beside it; only the (empty) lock that keeps a key rotation out meanwhile.
+    assert sorted(p.name for p in mentee.iterdir()) == sorted([*files_before, "identity.json.lock"])
+    assert (mentee / "identity.json.lock").stat().st_size == 0
     assert stat.S_IMODE((mentee / "identity.json").stat().st_mode) == 0o600
     assert "wrong passphrase" in refused(run("entries"))  # MJ_PASSPHRASE is still the old one
     monkeypatch.setenv("MJ_PASSPHRASE", NEW)

@@ -220,10 +220,10 @@ def test_killed_before_the_store_commits_the_old_keys_stay_and_the_unused_file_g
     assert store_state(store) == before
     listed = run("entries")
     assert listed.exit_code == 0 and "kept" in listed.stdout, listed.output
-    assert "Note: an interrupted key rotation never reached this store: its unused keys are kept in " \
-           "identity.json.next.unused" in listed.stderr  # moved aside, never deleted on the store's word
+    [aside] = home.glob("identity.json.next.unused-*")  # moved aside, never deleted on the store's word
+    assert f"Note: an interrupted key rotation never reached this store: its unused keys are kept in {aside.name}" \
+        in listed.stderr
     assert fingerprint(run) == old and not side_path(home / "identity.json").exists()
-    assert (home / "identity.json.next.unused").exists()
     ok(run("keys", "rotate", "--identity"))  # the honest path beside it: nothing was left locked or half-done
     assert fingerprint(run) != old and "kept" in ok(run("entries"))
 
@@ -423,3 +423,153 @@ def test_a_rival_successor_signed_by_her_old_key_is_not_followed_by_a_device_tha
     assert "now finds" in refused(run(*grace, "feedback", "send", "--to", "ada", "for Mallory?"))
     assert store_state(store) == before
     assert [e["text"] for e in json.loads(ok(run("entries", "--json")))] == ["first keys", "second keys"]
+
+
+def rotate_elsewhere(home: Path, store) -> None:
+    """`mj keys rotate --identity` in another process, finished."""
+    from journal import identity_rotation
+    from journal.app import JournalApp
+    from journal.identity import PendingUnlock
+
+    unlock = PendingUnlock(home / "identity.json", PASSPHRASE, background=False)
+    app = JournalApp(store, unlock.finish())
+    try:
+        identity_rotation.rotate_identity(app, unlock.header["kdf"], unlock.sealing_key)
+    finally:
+        app.close()
+
+
+def test_a_journal_key_rotation_by_a_process_holding_the_old_identity_is_refused(run, mentee, home, store):
+    from journal.rotation import rotate_journal_key
+
+    ok(run("checkin", "kept"))
+    stale = own_app(home)
+    try:
+        stale.history()  # her old keys read
+        rotate_elsewhere(home, store)
+        before = store_state(store)
+        with pytest.raises(Exception, match="your keys changed while this command ran"):
+            rotate_journal_key(stale)  # it would seal a new journal key to keys she no longer has
+        assert store_state(store) == before
+    finally:
+        stale.close()
+    assert "kept" in ok(run("entries"))
+    ok(run("keys", "rotate"))  # the honest path beside it, under her new keys
+    assert "kept" in ok(run("entries")) and ok(run("verify")).startswith("ok:")
+
+
+@pytest.mark.parametrize("command", [("passphrase", "change"), ("keys", "recovery-code")])
+def test_a_command_that_rewrites_her_identity_file_refuses_keys_a_rotation_replaced_meanwhile(
+        run, mentee, home, store, monkeypatch, command):
+    from journal import recovery
+
+    ok(run("checkin", "kept"))
+    monkeypatch.setenv("MJ_NEW_PASSPHRASE", "violet anchor marble stove")
+    original = recovery.new_code if command[0] == "keys" else None
+
+    done = []
+
+    def meanwhile(*args, **kwargs):  # the other terminal's rotation finishes while this one runs
+        if not done:
+            done.append(True)
+            rotate_elsewhere(home, store)
+        return original(*args, **kwargs) if original else real_check(*args, **kwargs)
+
+    if original:
+        monkeypatch.setattr(recovery, "new_code", meanwhile)
+    else:
+        from journal import passphrases
+
+        real_check = passphrases.check_new_passphrase
+        monkeypatch.setattr(passphrases, "check_new_passphrase", meanwhile)
+    rotated = fingerprint(run)  # not yet: the rotation runs inside the command
+    assert "changed while this command ran" in refused(run(*command))
+    assert fingerprint(run) != rotated and "kept" in ok(run("entries"))  # her file holds the new keys, and they work
+
+
+def test_a_rival_successor_claiming_her_journal_is_not_believed_by_a_device_that_follows_her(run, mentee, home,
+                                                                                               store):
+    from journal import crypto
+    from journal.directory import DirectoryStore
+    from journal.grants import signed_live_list
+    from journal.identity import new_identity, unlock_identity
+    from journal.sharing import _grant_message
+
+    grace = ("--identity", str(home / "grace.json"))
+    ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
+    grant = ok(run("share", ok(run("checkin", "MARKER-REVOKED-LATER"))[:8], "--with", "grace"))
+    leaked = unlock_identity(home / "identity.json", PASSPHRASE)
+    ok(run("keys", "rotate", "--identity"))
+    assert released_texts(run, grace) == ["MARKER-REVOKED-LATER"]  # Grace's device follows her second keys
+    with raw_store(store) as db:
+        [row] = db.execute("SELECT * FROM mj_grants WHERE grant_id = ?", (grant,)).fetchall()
+    ok(run("revoke", grant[:8]))
+    assert released_texts(run, grace) == []
+    mallory = new_identity(home / "mallory.json", name="Ada Lovelace", role="mentee", journal_id=leaked.journal_id)
+    with raw_store(store) as db:  # the leaked key signs Mallory in; the revoked grant comes back under Mallory
+        db.execute("INSERT INTO mj_directory VALUES (?, ?, ?)", DirectoryStore.successor_entry(leaked, mallory))
+        parts, after = row[:3], (row[4], row[5], bytes(row[6]))
+        signature = crypto.sign(mallory.signing_key, _grant_message(*parts, mallory.fingerprint, *after))
+        db.execute("INSERT INTO mj_grants VALUES (?,?,?,?,?,?,?,?)", (*parts, mallory.fingerprint, *after, signature))
+        db.execute("DELETE FROM mj_live_grants")
+        db.execute("INSERT INTO mj_live_grants VALUES (?,?,?,?)",
+                   signed_live_list(mallory.signing_key, leaked.journal_id.hex, 10**6, [grant]))
+    shown = run(*grace, "inbox", "--json")
+    assert "MARKER-REVOKED-LATER" not in shown.stdout
+    assert "without being signed by them: not shown" in shown.stderr
+
+
+def test_if_the_journal_key_step_fails_she_still_gets_the_new_code_and_is_told_what_to_run(run, mentee,
+                                                                                          monkeypatch):
+    from journal import rotation
+    from journal.errors import JournalError
+
+    old = fingerprint(run)
+
+    def failing(app):
+        raise JournalError("the store is busy")
+
+    monkeypatch.setattr(rotation, "rotate_journal_key", failing)
+    result = run("keys", "rotate", "--identity")
+    assert result.exit_code == 1 and "Your recovery code" in result.stderr, result.output
+    assert "your identity keys were rotated, but the journal key was not (the store is busy): run `mj keys " \
+           "rotate`" in result.stderr
+    assert fingerprint(run) != old
+
+
+@pytest.mark.backends("sqlite")
+def test_an_unsigned_key_row_sealed_to_the_unused_new_keys_does_not_put_them_in_place(real_kdf, run, mentee, home,
+                                                                                      store):
+    import base64
+
+    from journal import crypto, sealed_format
+
+    ok(run("checkin", "kept"))
+    old = fingerprint(run)
+    killed_at("_sign_memberships_again", home, store)  # never committed: the new keys are unused
+    header = json.loads(side_path(home / "identity.json").read_text())
+    new_public = crypto.x25519_public(base64.b64decode(header["public"]["x25519"]))
+    with raw_store(store) as db:  # a store writer who read the side file's public key plants a row for it
+        saved = db.execute("SELECT * FROM mj_journal_keys").fetchall()
+        journal = saved[0][0]
+        from uuid import UUID
+
+        chosen = crypto.new_key()  # the row a journal made before rows were signed would have, and its checkpoint
+        planted = sealed_format.seal_journal_key(chosen, new_public, journal_id=UUID(journal), jk_id=1)
+        db.execute("DELETE FROM mj_journal_keys")
+        db.execute("INSERT INTO mj_journal_keys VALUES (?, ?, ?, NULL)", (journal, 1, planted))
+        checkpoints = db.execute("SELECT * FROM mj_checkpoints").fetchall()
+        [(stream, size, head, _)] = checkpoints
+        forged = crypto.sign(crypto.legacy_checkpoint_key(chosen), crypto.lp("mj/v1/checkpoint", stream, size,
+                                                                            bytes(head)))
+        db.execute("UPDATE mj_checkpoints SET signature = ?", (forged,))
+    result = run("entries")
+    assert result.exit_code == 1 and fingerprint(run) == old and side_path(home / "identity.json").exists()
+    with raw_store(store) as db:  # her own rows back: her old keys open them, and the unused file is moved aside
+        db.execute("DELETE FROM mj_journal_keys")
+        for row in saved:
+            db.execute("INSERT INTO mj_journal_keys VALUES (?, ?, ?, ?)", row)
+        db.execute("DELETE FROM mj_checkpoints")
+        db.executemany("INSERT INTO mj_checkpoints VALUES (?, ?, ?, ?)", checkpoints)
+    assert "kept" in ok(run("entries")) and fingerprint(run) == old
+    assert list(home.glob("identity.json.next.unused-*"))

@@ -9,14 +9,10 @@ from cli.session import pass_session
 
 
 def _mentor(session, who: str):
-    """WHO by the directory's rules: a fingerprint first, then an unambiguous name, pinned by her releases."""
-    from journal.directory import find, pins
+    """WHO by the directory's rules, pinned by her releases and agreements (cli/relationship_commands.py)."""
+    from cli.relationship_commands import find_mentor
 
-    app = session.app
-    if session.identity.role != "mentee":
-        raise click.ClickException("only a mentee decides whose feedback comes into her journal")
-    releases = [(e.fields["mentor_name"], e.fields["mentor_fingerprint"]) for e in app.history() if e.kind == "release"]
-    return find(app.recorder.datastore, who, role="mentor", pinned=pins(releases))
+    return find_mentor(session, who)
 
 
 @click.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cli import (correct_commands, export_commands, identity_commands, key_commands, programme_commands,
-                 reading, records, sharing_commands, store_commands, views)
+                 reading, records, relationship_commands, sharing_commands, store_commands, views)
 
 
 class MjGroup(click.Group):
@@ -58,7 +58,7 @@ def cli(ctx: click.Context, store: str | None, identity: str | None) -> None:
 
 
 for module in (identity_commands, key_commands, records, correct_commands, reading, export_commands,
-               store_commands, views, sharing_commands, programme_commands):
+               store_commands, views, sharing_commands, relationship_commands, programme_commands):
     for command in module.COMMANDS:
         cli.add_command(command)
 

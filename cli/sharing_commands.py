@@ -113,18 +113,35 @@ def shares(session, json_):
 
 
 @click.command()
-@click.argument("prefix", metavar="GRANT")
+@click.argument("prefixes", nargs=-1, metavar="GRANT...")
+@click.option("--with", "who", metavar="MENTOR", help="Every live release to this mentor (a name or fingerprint).")
 @pass_session
-def revoke(session, prefix):
-    """Take a release back: the grant is deleted, so the mentor can no longer open the entry.
+def revoke(session, prefixes, who):
+    """Take releases back: each grant is deleted, so the mentor can no longer open the entry.
+    Several grants, or every live one to a mentor with --with, go in one transaction.
 
     What the mentor already read cannot be un-read.
     """
-    from journal.sharing import revoke_release
+    from domain.journal import MenteeJournal
 
-    grant = session.app.resolve(prefix, "releases")
-    revoke_release(session.app, grant)
-    say(f"Revoked grant {grant[:8]}: the key is deleted from the store")
+    if bool(prefixes) == bool(who):
+        raise click.UsageError("give grant ids, or --with MENTOR, but not both")
+    app = session.app
+    version = app.head_version()
+    if who:
+        from cli.relationship_commands import find_mentor
+        from journal.sharing import live_grants_to
+
+        mentor = find_mentor(session, who)
+        grants = live_grants_to(app.history(), mentor.fingerprint)
+        if not grants:
+            raise click.ClickException(f"nothing released to {esc(mentor.name, markup=False)} is live: nothing to "
+                                       "revoke")
+    else:
+        grants = list(dict.fromkeys(app.resolve(prefix, "releases") for prefix in prefixes))
+    app.update(MenteeJournal.revoke_all, tuple(grants), grants_revoked=tuple(grants), expect_version=version)
+    for grant in grants:
+        say(f"Revoked grant {grant[:8]}: the key is deleted from the store")
 
 
 @click.group(invoke_without_command=True)
@@ -160,6 +177,11 @@ def _mentor_inbox(session, json_):
     released, rejected = released_to_me(session.app)
     for reason in rejected:
         say(f"Rejected: {esc(reason, markup=False)}")
+    from projections.relationships import current_mentees, too_many
+
+    warning = too_many(current_mentees(released, session.identity.fingerprint))
+    if warning:
+        say(f"Warning: {warning} (`mj mentees`)")
     if json_:
         emit_json([r.as_json() for r in released])
     else:

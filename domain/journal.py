@@ -21,6 +21,7 @@ from domain import events as ev
 from domain.programme_events import ProgrammeVerbs
 from domain.amending import AmendVerbs
 from domain.consent import ConsentVerbs
+from domain.relationships import RelationshipVerbs
 from domain.errors import RuleBroken
 from domain.explain import explain as _explain
 
@@ -37,7 +38,7 @@ def new_entry_id() -> str:
     return uuid4().hex
 
 
-class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID]):
+class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs, BaseAggregate[UUID]):
     """One mentee's journal. Ids, statuses and moments only; texts live in the sealed events."""
 
     @staticmethod
@@ -66,6 +67,7 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID
         self.programme_pins: dict[str, dict] = {}  # name -> the terms pinned at join (ProgrammeJoined)
         self.correspondents: dict[str, str] = {}  # fingerprint -> accepted | blocked (domain/consent.py)
         self.refused: list[str] = []  # inbox message ids refused once
+        self.mentors: dict[str, dict] = {}  # fingerprint -> start, months, norm, ended (domain/relationships.py)
 
     # -- verbs -------------------------------------------------------------------------
 
@@ -172,6 +174,11 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, BaseAggregate[UUID
             raise RuleBroken(f"release {grant_id[:8]} is already revoked")
         return self._record(ev.ReleaseRevoked, None, grant_id=grant_id)
 
+    def revoke_all(self, grant_ids: tuple[str, ...]) -> None:
+        """Several releases taken back at once: each must be live, or none is."""
+        for grant_id in grant_ids:
+            self.revoke(grant_id)
+
     def publish_summary(self, summary: dict[str, Any], *, start: date, end: date,
                         goal_id: str | None = None, at=None) -> str:
         return self._record(ev.SummaryPublished, at, start=start, end=end, goal_id=goal_id, summary=summary)
@@ -260,6 +267,7 @@ class JournalSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
         state.setdefault("programme_pins", {})  # snapshots taken before joins pinned the terms
         state.setdefault("correspondents", {})  # snapshots taken before consent
         state.setdefault("refused", [])
+        state.setdefault("mentors", {})  # snapshots taken before relationships
         state.setdefault("created_at", {})  # snapshots taken before out-of-order dates were refused
         state.update(_id=self.originator_id, _version=self.originator_version, _pending_events=[])
         journal = object.__new__(cls)

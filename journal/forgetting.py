@@ -111,9 +111,9 @@ def forget_entries(app: Any, entry_ids: Iterable[str]) -> Forgotten:
     live = {e.id: e for e in latest(history)}
     chosen = list(dict.fromkeys(entry_ids))
     for entry_id in chosen:
-        if live[entry_id].kind in ("release", "revoke", "joined", "left"):
-            raise JournalError(f"entry {entry_id[:8]} is a record of sharing or of a programme: it stays, "
-                               "so that what was given and taken back is known (forget the entry it names)")
+        if live[entry_id].kind in ("release", "revoke", "joined", "left", "mentor", "mentor-ended"):
+            raise JournalError(f"entry {entry_id[:8]} is a record of sharing, of a programme or of a relationship: "
+                               "it stays, so that what was given and agreed is known (forget the entry it names)")
     targets = {entry_id: tuple(v.version for v in versions(history, entry_id)) for entry_id in chosen}
     grants = [g for g, e in ((e.fields["grant_id"], e) for e in history if e.kind == "release")
               if e.fields["target_id"] in targets]

@@ -23,7 +23,7 @@ MAX_BYTES = 64 * 2**20
 # The export's schema (projections/export.py writes it; described there and in the README).
 SCHEMA, VERSION = "mentoring-journal/export", 1
 RECORD_KINDS = ("checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
-                "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback")
+                "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "mentor", "mentor-ended")
 LINKS = ("aspiration_id", "goal_id", "milestone_id", "action_id", "about")
 _NOT_CONTENT = {"id", "recorded", "version", "amended", "versions", "unverified"}
 
@@ -190,6 +190,10 @@ def _write(journal: Any, r: dict[str, Any], ids: dict[str, str]) -> str:
         "mentor-feedback": lambda: journal.receive_feedback(
             message_id=r["message_id"], from_name=r["from_name"], from_fingerprint=r["from_fingerprint"],
             text=r["text"], about=link("about"), sent_at=_moment(r, "sent_at"), at=at, unverified=True),
+        "mentor": lambda: journal.add_mentor(r["mentor_fingerprint"], r["mentor_name"], start=day("start"),
+                                             months=r["months"], norm=r["norm"], at=at),
+        "mentor-ended": lambda: journal.end_mentor(r["mentor_fingerprint"], r["mentor_name"], reason=r.get("reason"),
+                                                   at=at),
     }
     return verbs[r["kind"]]()
 

@@ -18,13 +18,14 @@ from pydantic import ValidationError
 from domain.amending import AMEND_EVENTS
 from domain.consent import CONSENT_EVENTS
 from domain.programme_events import PROGRAMME_EVENTS
+from domain.relationships import RELATIONSHIP_EVENTS
 from domain.events import EVENT_TYPES
 from domain.journal import JournalSnapshot
 from journal import columns, crypto, sealed_format
 from journal.errors import JournalError, TamperedRecord
 
 TYPES: dict[str, type] = {**EVENT_TYPES, **AMEND_EVENTS, **CONSENT_EVENTS, **PROGRAMME_EVENTS,
-                          "JournalSnapshot": JournalSnapshot}
+                          **RELATIONSHIP_EVENTS, "JournalSnapshot": JournalSnapshot}
 _ROW_FIELDS = ("originator_id", "originator_version", "timestamp")
 
 

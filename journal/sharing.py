@@ -72,9 +72,11 @@ def release_entry(app: Any, entry_id: str, mentor: directory.Person, history: li
     return grant_id
 
 
-def revoke_release(app: Any, grant_id: str) -> None:
-    """Records the revocation and deletes the grant, in one transaction."""
-    app.update(MenteeJournal.revoke, grant_id, grants_revoked=[grant_id])
+def live_grants_to(history: list[EntryView], fingerprint: str) -> list[str]:
+    """Her releases to this mentor that she has not taken back, oldest first."""
+    taken_back = {e.fields["grant_id"] for e in history if e.kind == "revoke"}
+    return [e.fields["grant_id"] for e in history if e.kind == "release"
+            and e.fields["mentor_fingerprint"] == fingerprint and e.fields["grant_id"] not in taken_back]
 
 
 def released_to_me(app: Any) -> tuple[list[Released], list[str]]:

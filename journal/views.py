@@ -56,6 +56,11 @@ class EntryView:
             "joined": lambda: (f"pinned the terms of programme {f['programme']}" if f.get("first_use")
                                else f"joined programme {f['programme']}"),
             "left": lambda: f"left programme {f['programme']}",
+            "mentor": lambda: f"{who('mentor_name')} ({f['mentor_fingerprint'][:9]}) is your mentor from {f['start']}, "
+                              f"{f['months']} months, {f['norm']} min a month",
+            "mentor-ended": lambda: f"ended the relationship with {who('mentor_name')} "
+                                    f"({f['mentor_fingerprint'][:9]})"
+                                    + (f": {f['reason']}" if f.get("reason") else ""),
         }
         text = by_kind[self.kind]() if self.kind in by_kind else f.get("text", "")
         return text.splitlines()[0] if text else ""

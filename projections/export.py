@@ -47,7 +47,8 @@ def as_json_text(document: dict[str, Any]) -> str:
 WORDS = {"checkin": "Check-in", "aspiration": "Aspiration", "goal": "Goal", "progress": "Progress",
          "achieved": "Goal achieved", "dropped": "Goal dropped", "milestone": "Milestone",
          "reached": "Milestone reached", "meeting": "Meeting", "done": "Action done", "feedback": "Feedback",
-         "assessment": "Self-assessment", "summary": "Summary", "mentor-feedback": "Feedback from a mentor"}
+         "assessment": "Self-assessment", "summary": "Summary", "mentor-feedback": "Feedback from a mentor",
+         "mentor": "Mentor agreed", "mentor-ended": "Relationship ended"}
 
 
 def as_markdown(document: dict[str, Any]) -> str:
@@ -95,6 +96,8 @@ def _headline(r: dict[str, Any], titles: dict[str, str]) -> str:
         return f" · {r['minutes']} min" + (f" · rated {r['rating']}/5" if r.get("rating") else "")
     if kind == "mentor-feedback":
         return f" · {_line(r['from_name'])}"
+    if kind in ("mentor", "mentor-ended"):
+        return f" · {_line(r['mentor_name'])}"
     return ""
 
 
@@ -116,6 +119,8 @@ def _body(r: dict[str, Any], done: set[str]) -> list[str]:
         out += [r["note"]] if r.get("note") else []
     elif kind == "summary":
         out += [f"Summary of {r['start']} to {r['end']}."]
+    elif kind == "mentor":
+        out += [f"From {r['start']}, for {r['months']} months, meeting at least {r['norm']} minutes a month."]
     else:
         out += [r[key] for key in ("text", "why", "note", "reason", "evidence") if r.get(key)]
         out += [f"Hoped for by {r['horizon']}."] if r.get("horizon") else []

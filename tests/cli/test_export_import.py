@@ -47,6 +47,8 @@ def full_journal(run, mentee, home):
     ok(run("share", meeting[:8], "--with", "grace"))
     ok(run(*grace, "feedback", "send", "--to", "ada", "Well done", "--about", meeting[:8]))
     ok(run("inbox"))
+    ok(run("mentor", "add", "grace", "--from", "2026-05-01", "--months", "4", "--norm", "90"))
+    ok(run("mentor", "end", "grace", "--reason", "moved teams"))
     return home
 
 
@@ -71,7 +73,8 @@ def test_export_import_export_is_identical_but_for_the_ids(run, full_journal, tm
     assert (first["schema"], first["version"], first["owner"]) == ("mentoring-journal/export", 1, "Ada Lovelace")
     kinds = [r["kind"] for r in first["records"]]
     assert set(kinds) == {"checkin", "aspiration", "goal", "progress", "milestone", "reached", "meeting", "done",
-                          "feedback", "assessment", "dropped", "achieved", "summary", "mentor-feedback"}
+                          "feedback", "assessment", "dropped", "achieved", "summary", "mentor-feedback", "mentor",
+                          "mentor-ended"}
     assert "Paired on the parser" in first_file.read_text() and "teh" not in first_file.read_text()
 
     elsewhere = ("--identity", str(tmp_path / "new" / "identity.json"), "--store", str(tmp_path / "new" / "j.db"))

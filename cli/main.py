@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from cli import (correct_commands, export_commands, identity_commands, key_commands, programme_commands,
-                 reading, records, relationship_commands, sharing_commands, store_commands, views)
+from cli import (correct_commands, export_commands, identity_commands, key_commands, meeting_commands,
+                 programme_commands, reading, records, relationship_commands, rhythm_commands, sharing_commands,
+                 store_commands, views)
 
 
 class MjGroup(click.Group):
@@ -57,8 +58,8 @@ def cli(ctx: click.Context, store: str | None, identity: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (identity_commands, key_commands, records, correct_commands, reading, export_commands,
-               store_commands, views, sharing_commands, relationship_commands, programme_commands):
+for module in (identity_commands, key_commands, records, meeting_commands, correct_commands, reading, export_commands,
+               store_commands, views, sharing_commands, relationship_commands, rhythm_commands, programme_commands):
     for command in module.COMMANDS:
         cli.add_command(command)
 

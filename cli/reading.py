@@ -30,13 +30,18 @@ def entries(session, since, until, kinds, tags, contains, limit, json_):
 
     if since and until and since > until:
         raise click.BadParameter(f"--from {since} is after --to {until}", param_hint="--from")
-    chosen = EntryFilter(since, until, tuple(kinds), tuple(tags), contains, limit).apply(session.app.entries())
+    every = session.app.entries()
+    chosen = EntryFilter(since, until, tuple(kinds), tuple(tags), contains, limit).apply(every)
     if json_:
         emit_json([e.as_json() for e in chosen])
     elif chosen:
         entries_table(chosen)
     else:
         say("No entries match.")
+    if session.identity.role == "mentee":
+        from cli.rhythm_commands import say_nudges
+
+        say_nudges(every)
 
 
 @click.command()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import click
 
-from cli.output import counted, counterparty, recorded, say
+from cli.output import counterparty, recorded, say
 from cli.session import pass_session
 from cli.when import DAY, WHEN
 
@@ -180,48 +180,6 @@ def milestone_reach(session, milestone_prefix, evidence, at):
 
 
 @click.group()
-def meeting():
-    """Mentoring meetings: concerns, main focus, next focus, action items."""
-
-
-@meeting.command("log")
-@click.option("--minutes", required=True, type=click.IntRange(1, 600), help="How long it lasted.")
-@click.option("--focus", required=True, help="The main focus of the meeting.")
-@click.option("--concern", "concerns", multiple=True, help="An incidental concern raised first (repeatable).")
-@click.option("--next-focus", help="What the next meeting will focus on.")
-@click.option("--action", "actions", multiple=True, help="An action item agreed (repeatable).")
-@click.option("--rating", type=RATING, help="How useful this meeting was for you, 1 (not at all) to 5 (very).")
-@at_option
-@pass_session
-def meeting_log(session, minutes, focus, concerns, next_focus, actions, rating, at):
-    """Log a meeting: incidental concerns → main focus → next focus, with action items."""
-    from domain.journal import MenteeJournal
-
-    entry_id = session.app.update(MenteeJournal.log_meeting, minutes=minutes, focus=focus, concerns=concerns,
-                                  next_focus=next_focus, actions=actions, rating=rating, at=at)
-    rated = f", rated {rating}/5" if rating else ""
-    recorded("meeting", entry_id, f"{minutes} min, {counted(len(actions), 'action item')}{rated}")
-
-
-@click.group()
-def action():
-    """Action items agreed in meetings."""
-
-
-@action.command("done")
-@click.argument("action_prefix", metavar="ID")
-@at_option
-@pass_session
-def action_done(session, action_prefix, at):
-    """Mark action item ID done (ids are shown by `mj show MEETING_ID`)."""
-    action_id = session.app.resolve(action_prefix, "actions")
-    from domain.journal import MenteeJournal
-
-    entry_id = session.app.update(MenteeJournal.complete_action, action_id, at=at)
-    recorded("done", entry_id, sentence=f"Recorded action {action_id[:8]} as done (record {entry_id[:8]})")
-
-
-@click.group()
 def feedback():
     """Feedback on the mentoring."""
 
@@ -296,4 +254,4 @@ def assess(session, rates, note, at):
     recorded("self-assessment", session.app.update(MenteeJournal.assess_self, ratings, note=note, at=at))
 
 
-COMMANDS = [checkin, aspiration, goal, milestone, meeting, action, feedback, assess]
+COMMANDS = [checkin, aspiration, goal, milestone, feedback, assess]

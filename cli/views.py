@@ -83,15 +83,22 @@ def timeline(session, since, until, kinds, tags, by, json_):
 @click.option("--json", "json_", is_flag=True, help="Print JSON.")
 @pass_session
 def progress(session, json_):
-    """Aspirations against progress: goals, milestones, time, and a verdict for each goal."""
+    """Aspirations against progress: goals, milestones, time, and a verdict for each goal; then
+    each relationship's monthly rhythm, minutes met against the norm."""
     from projections.model import load_model
     from projections.progress import progress_view
 
-    view = progress_view(load_model(session.app), clock.today())
+    from cli.rhythm_commands import render_rhythm, say_nudges
+    from projections.rhythm import rhythms
+
+    model = load_model(session.app)
+    view, found = progress_view(model, clock.today()), rhythms(model.entries, clock.today())
     if json_:
-        emit_json(view.as_json())
+        emit_json(view.as_json() | {"relationships": [r.as_json() for r in found]})
     else:
         render_progress(view, _console())
+        render_rhythm(found, _console())
+    say_nudges(model.entries)
 
 
 def render_progress(view, console) -> None:

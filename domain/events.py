@@ -19,6 +19,7 @@ Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[\w-]+$")]
 Rating = Annotated[int, Field(ge=1, le=5)]
 EntryId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+Fingerprint = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{4}( [0-9a-f]{4}){7}$")]
 
 
 def _aware(value: datetime) -> datetime:
@@ -168,10 +169,11 @@ class ActionItem(BaseModel):
 
 class MeetingLogged(RecordEvent):
     """A mentoring meeting: incidental concerns first, then the main focus, then what is next.
-    Version 2 added `rating`: how useful the meeting was for her, 1 to 5."""
+    Version 2 added `rating`: how useful the meeting was for her, 1 to 5; version 3 the mentor
+    she met (`mentor_fingerprint`), whose relationship's monthly rhythm it counts towards."""
 
     kind: ClassVar[str] = "meeting"
-    class_version: ClassVar[int] = 2
+    class_version: ClassVar[int] = 3
 
     minutes: Annotated[int, Field(ge=1, le=600)]
     concerns: tuple[Line, ...] = ()
@@ -179,11 +181,17 @@ class MeetingLogged(RecordEvent):
     next_focus: Text | None = None
     actions: tuple[ActionItem, ...] = ()
     rating: Rating | None = None
+    mentor_fingerprint: Fingerprint | None = None
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         # Version 1 meetings were not rated: no rating is not a low one.
         state.setdefault("rating", None)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        # Version 2 meetings named no mentor: projections/rhythm.py counts them for the one she had then.
+        state.setdefault("mentor_fingerprint", None)
 
     def apply(self, journal: Any) -> None:
         for action in self.actions:
@@ -234,61 +242,6 @@ class EntryRetracted(RecordEvent):
         journal.retracted.append(self.target_id)
 
 
-Fingerprint = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{4}( [0-9a-f]{4}){7}$")]
-
-
-class EntryReleased(RecordEvent):
-    """One entry's data key was granted to a mentor. Ids only: the grant lives in the key store."""
-
-    kind: ClassVar[str] = "release"
-
-    grant_id: EntryId
-    target_id: EntryId
-    mentor_name: Line
-    mentor_fingerprint: Fingerprint
-
-    def apply(self, journal: Any) -> None:
-        journal.releases[self.grant_id] = [self.target_id, "active"]
-
-
-class ReleaseRevoked(RecordEvent):
-    kind: ClassVar[str] = "revoke"
-
-    grant_id: EntryId
-
-    def apply(self, journal: Any) -> None:
-        journal.releases[self.grant_id][1] = "revoked"
-
-
-class SummaryPublished(RecordEvent):
-    """A period summary, sealed as its own record so that it can be released without its sources."""
-
-    kind: ClassVar[str] = "summary"
-
-    start: date
-    end: date
-    goal_id: EntryId | None = None
-    summary: dict[str, Any]
-
-
-class FeedbackReceived(RecordEvent):
-    """A mentor's feedback, imported from the inbox: from now on the mentee's own record."""
-
-    kind: ClassVar[str] = "mentor-feedback"
-
-    message_id: EntryId
-    from_name: Line
-    from_fingerprint: Fingerprint
-    text: Text
-    about: EntryId | None = None
-    sent_at: AwareTime
-    # Moved in from a file (`mj import`): no signature any more says who sent it.
-    unverified: bool = False
-
-    def apply(self, journal: Any) -> None:
-        journal.received.append(self.message_id)
-
-
 EVENT_TYPES: dict[str, type[JournalEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -306,9 +259,5 @@ EVENT_TYPES: dict[str, type[JournalEvent]] = {
         FeedbackAdded,
         SelfAssessed,
         EntryRetracted,
-        EntryReleased,
-        ReleaseRevoked,
-        SummaryPublished,
-        FeedbackReceived,
     )
-}
+}  # and domain/sharing_events.py, domain/amending.py, consent.py, programme_events.py, relationships.py

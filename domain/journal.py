@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from domain import clock
 from domain import events as ev
+from domain import sharing_events as sev
 from domain.programme_events import ProgrammeVerbs
 from domain.amending import AmendVerbs
 from domain.consent import ConsentVerbs
@@ -123,10 +124,16 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs,
         return self._record(ev.MilestoneReached, when, milestone_id=milestone_id, evidence=evidence)
 
     def log_meeting(self, *, minutes: int, focus: str, concerns=(), next_focus=None,
-                    actions=(), rating=None, at=None) -> str:
+                    actions=(), rating=None, mentor: str | None = None, infer_mentor: bool = True, at=None) -> str:
+        """`mentor` (a fingerprint) is the one she met: by default her mentor, if she has one."""
+        if mentor is None and infer_mentor:
+            current = self.current_mentors()
+            if len(current) > 1:
+                raise RuleBroken(f"you have {len(current)} mentors: say which one you met with --with")
+            mentor = current[0] if current else None
         items = tuple({"id": new_entry_id(), "text": text} for text in actions)
-        return self._record(ev.MeetingLogged, at, minutes=minutes, focus=focus,
-                            concerns=tuple(concerns), next_focus=next_focus, actions=items, rating=rating)
+        return self._record(ev.MeetingLogged, at, minutes=minutes, focus=focus, concerns=tuple(concerns),
+                            next_focus=next_focus, actions=items, rating=rating, mentor_fingerprint=mentor)
 
     def complete_action(self, action_id: str, *, at=None) -> str:
         if self._require_live(action_id, self.actions, "action item") == "done":
@@ -164,7 +171,7 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs,
     def release(self, entry_id: str, *, grant_id: str, mentor_name: str, mentor_fingerprint: str) -> str:
         if entry_id in self.retracted:
             raise RuleBroken(f"entry {entry_id[:8]} was retracted: it cannot be released")
-        return self._record(ev.EntryReleased, None, grant_id=grant_id, target_id=entry_id,
+        return self._record(sev.EntryReleased, None, grant_id=grant_id, target_id=entry_id,
                             mentor_name=mentor_name, mentor_fingerprint=mentor_fingerprint)
 
     def revoke(self, grant_id: str) -> str:
@@ -172,7 +179,7 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs,
             raise RuleBroken(f"there is no release {grant_id[:8]} in this journal (see `mj shares`)")
         if self.releases[grant_id][1] == "revoked":
             raise RuleBroken(f"release {grant_id[:8]} is already revoked")
-        return self._record(ev.ReleaseRevoked, None, grant_id=grant_id)
+        return self._record(sev.ReleaseRevoked, None, grant_id=grant_id)
 
     def revoke_all(self, grant_ids: tuple[str, ...]) -> None:
         """Several releases taken back at once: each must be live, or none is."""
@@ -181,13 +188,13 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs,
 
     def publish_summary(self, summary: dict[str, Any], *, start: date, end: date,
                         goal_id: str | None = None, at=None) -> str:
-        return self._record(ev.SummaryPublished, at, start=start, end=end, goal_id=goal_id, summary=summary)
+        return self._record(sev.SummaryPublished, at, start=start, end=end, goal_id=goal_id, summary=summary)
 
     def receive_feedback(self, *, message_id: str, from_name: str, from_fingerprint: str, text: str,
                          about: str | None, sent_at: datetime, at=None, unverified: bool = False) -> str:
         if message_id in self.received:
             raise RuleBroken(f"feedback {message_id[:8]} is already in this journal")
-        return self._record(ev.FeedbackReceived, at, unverified=unverified, message_id=message_id, from_name=from_name,
+        return self._record(sev.FeedbackReceived, at, unverified=unverified, message_id=message_id, from_name=from_name,
                             from_fingerprint=from_fingerprint, text=text, about=about, sent_at=sent_at)
 
     # -- rules -------------------------------------------------------------------------

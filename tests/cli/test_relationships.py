@@ -122,3 +122,37 @@ def test_a_record_of_a_relationship_cannot_be_forgotten_or_amended(run, grace, s
     assert store_state(store) == before
     checkin = ok(run("checkin", "forgettable"))
     ok(run("forget", checkin[:8], "--yes"))  # the honest path beside it
+
+
+def test_progress_and_status_show_the_rhythm_and_a_late_month_without_a_meeting_nudges(run, grace, home):
+    import time_machine
+
+    ok(run("mentor", "add", "grace", "--from", "2026-04-01"))
+    ok(run("meeting", "log", "--minutes", "75", "--focus", "delegation", "--action", "draft the plan",
+           "--at", "2026-04-10 10:00"))
+    ok(run("goal", "add", "Give a talk", "--measure", "talks", "--due", "2026-05-01", "--at", "2026-04-02"))
+    with time_machine.travel("2026-05-20 12:00 +00:00", tick=True):
+        [rhythm] = json.loads(ok(run("progress", "--json")))["relationships"]
+        assert [(m["month"], m["minutes"], m["status"]) for m in rhythm["rhythm"]] == [
+            ("2026-04", 75, "met"), ("2026-05", 0, "so far")]
+        listed = run("entries")
+        assert "Note: No meeting with Grace Hopper in May yet: 0 of 60 minutes" in listed.stderr, listed.output
+        status = run("status")
+        assert "Mentor: Grace Hopper" in status.stdout and "0 of 60 minutes in May" in status.stdout
+        assert "Open action items: 1" in status.stdout and "draft the plan" in status.stdout
+        assert "Goals needing attention: 1" in status.stdout and "Give a talk (behind" in status.stdout
+        ok(run("meeting", "log", "--minutes", "30", "--focus", "the talk"))  # the honest path: no nudge after
+        assert "Note:" not in run("entries").stderr
+
+
+def test_with_two_mentors_a_meeting_names_the_one_met(run, grace, home, store):
+    ada = ("--identity", str(home / "ada-mentor.json"))
+    ok(run(*ada, "init", "--name", "Ada Byron", "--role", "mentor"))
+    ok(run("mentor", "add", "grace"))
+    ok(run("mentor", "add", "ada byron"))
+    before = store_state(store)
+    assert "say which one you met with --with" in refused(run("meeting", "log", "--minutes", "30", "--focus", "x"))
+    assert store_state(store) == before
+    meeting = ok(run("meeting", "log", "--minutes", "30", "--focus", "x", "--with", "ada byron"))
+    assert json.loads(ok(run("show", meeting[:8], "--json")))["mentor_fingerprint"] == json.loads(
+        ok(run(*ada, "whoami", "--json")))["fingerprint"]

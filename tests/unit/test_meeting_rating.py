@@ -49,15 +49,25 @@ def test_a_meeting_rating_outside_one_to_five_is_refused(journal, rating):
     assert [type(e) for e in journal.collect_events()] == [ev.JournalOpened]  # nothing recorded
 
 
-def test_a_meeting_stored_before_ratings_opens_unrated_and_is_written_back_as_version_2():
+def test_a_meeting_stored_before_ratings_opens_unrated_and_is_written_back_as_the_current_version():
     stream_id, entry_id = uuid4(), uuid4().hex
     v1 = {"type": "MeetingLogged", "v": 1, "ts": "2025-11-03T08:00:00+00:00",
           "data": {"entry_id": entry_id, "at": "2025-11-02T18:30:00+01:00", "minutes": 60,
                    "concerns": ["tired"], "focus": "career plan", "next_focus": None, "actions": []}}
     event = MAPPER.to_domain_event(sealed_row(v1, stream_id=stream_id, version=3))
-    assert isinstance(event, ev.MeetingLogged) and ev.MeetingLogged.class_version == 2
-    assert (event.minutes, event.focus, event.concerns, event.rating) == (60, "career plan", ("tired",), None)
-    assert json.loads(encode_event(event))["v"] == 2
+    assert isinstance(event, ev.MeetingLogged) and ev.MeetingLogged.class_version == 3
+    assert (event.minutes, event.focus, event.concerns, event.rating, event.mentor_fingerprint) == (
+        60, "career plan", ("tired",), None, None)
+    assert json.loads(encode_event(event))["v"] == 3
+
+
+def test_a_meeting_stored_before_mentors_were_named_opens_with_none():
+    stream_id, entry_id = uuid4(), uuid4().hex
+    v2 = {"type": "MeetingLogged", "v": 2, "ts": "2026-04-03T08:00:00+00:00",
+          "data": {"entry_id": entry_id, "at": "2026-04-02T18:30:00+01:00", "minutes": 45, "concerns": [],
+                   "focus": "delegation", "next_focus": None, "actions": [], "rating": 4}}
+    event = MAPPER.to_domain_event(sealed_row(v2, stream_id=stream_id, version=3))
+    assert (event.minutes, event.rating, event.mentor_fingerprint) == (45, 4, None)
 
 
 def _model(journal) -> JournalModel:

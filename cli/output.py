@@ -161,7 +161,8 @@ def entries_table(entries: list[Any]) -> None:
     stdout_console().print(table)
 
 
-def entry_detail(entry: Any) -> None:
+def entry_detail(entry: Any, done: set[str] | None = None) -> None:
+    """One entry in full; a meeting's action items marked [x] when `done` names them."""
     from rich.table import Table
 
     table = Table(box=None, show_header=False, pad_edge=False)
@@ -178,7 +179,8 @@ def entry_detail(entry: Any) -> None:
         if value in (None, [], (), {}):
             continue
         if key == "actions":
-            value = "\n".join(f"[{a['id'][:8]}] {a['text']}" for a in value)
+            mark = (lambda a: "[x] " if a["id"] in done else "[ ] ") if done is not None else (lambda a: "")
+            value = "\n".join(f"{mark(a)}[{a['id'][:8]}] {a['text']}" for a in value)
         elif isinstance(value, (list, tuple)):
             value = "\n".join(str(v) for v in value)
         elif isinstance(value, dict):

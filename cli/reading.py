@@ -12,7 +12,7 @@ from cli.when import DAY
 # tests/unit/test_kinds.py checks it against the events.
 KINDS = ["checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
          "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "release", "revoke",
-         "joined", "left", "mentor", "mentor-ended"]
+         "joined", "left", "mentor", "mentor-ended", "concern", "agenda"]
 
 
 @click.command()
@@ -63,8 +63,11 @@ def show(session, prefix, all_versions, json_):
         return
     if all_versions:
         raise click.UsageError("--history shows the versions of your own entries: a mentor sees the version released")
+    done = None
     if session.identity.role == "mentee":
         entry = session.app.show(prefix)
+        if entry.kind == "meeting":  # which of its action items are done since
+            done = {e.fields["action_id"] for e in session.app.entries() if e.kind == "done"}
     else:
         from journal.app import resolve
         from journal.sharing import released_to_me
@@ -73,9 +76,12 @@ def show(session, prefix, all_versions, json_):
         by_id = {r.grant_id: r.entry for r in released} | {r.entry.id: r.entry for r in released}
         entry = by_id[resolve(prefix, list(by_id), "released entry")]
     if json_:
-        emit_json(entry.as_json())
+        data = entry.as_json()
+        if done is not None:
+            data["actions"] = [a | {"done": a["id"] in done} for a in data["actions"]]
+        emit_json(data)
     else:
-        entry_detail(entry)
+        entry_detail(entry, done)
 
 
 @click.command()

@@ -10,7 +10,6 @@ from cli.session import pass_session
 from domain import clock
 
 STATUS_STYLE = {"met": "green", "short": "yellow", "no meeting": "red", "so far": "dim"}
-NEEDS_ATTENTION = ("behind", "stalled")
 
 
 def say_nudges(entries) -> None:
@@ -46,23 +45,19 @@ def render_rhythm(found, console) -> None:
 def status(session, json_):
     """The whole picture at a glance: your relationships and this month's rhythm, open action
     items, and the goals that need attention (behind or stalled)."""
+    from projections.agenda import agenda
     from projections.model import load_model
-    from projections.progress import goal_line
     from projections.rhythm import nudges, rhythms
 
     today = clock.today()
     model = load_model(session.app)
     found = rhythms(model.entries, today)
     current = [r for r in found if r.relationship.ended is None]
-    actions = [{"id": i, **{k: v for k, v in a.items() if k != "agreed"}, "agreed": a["agreed"].isoformat()}
-               for i, a in model.actions.items() if a["done"] is None]
-    goals = [goal_line(model, g, today) for g in model.goals.values() if g.status == "open"]
-    attention = [g for g in goals if g.verdict in NEEDS_ATTENTION]
+    view = agenda(model, today)
+    actions, attention = view["actions"], view["goals"]
     if json_:
         emit_json({"today": today.isoformat(), "relationships": [r.as_json() for r in current],
-                   "open_actions": [{k: v for k, v in a.items() if k != "done"} for a in actions],
-                   "goals_needing_attention": [{"id": g.id, "text": g.text, "verdict": g.verdict,
-                                                "due": g.due.isoformat()} for g in attention],
+                   "open_actions": actions, "goals_needing_attention": attention, "concerns": view["concerns"],
                    "nudges": nudges(found, today)})
         return
     if not current:
@@ -78,7 +73,7 @@ def status(session, json_):
         click.echo(f"  {a['id'][:8]}  {esc(a['text'], markup=False)}")
     click.echo(f"Goals needing attention: {len(attention)}")
     for g in attention:
-        click.echo(f"  {g.id[:8]}  {esc(g.text, markup=False)} ({g.verdict}, due {g.due})")
+        click.echo(f"  {g['id'][:8]}  {esc(g['text'], markup=False)} ({g['verdict']}, due {g['due']})")
     for line in nudges(found, today):
         say(f"Note: {esc(line, markup=False)}")
 

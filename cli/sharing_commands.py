@@ -39,15 +39,17 @@ def directory_(session, json_):
 @click.option("--from", "since", type=DAY, help="With --summary: first day. [default: 30 days ago]")
 @click.option("--to", "until", type=DAY, help="With --summary: last day. [default: today]")
 @click.option("--goal", "goal_prefix", metavar="ID", help="With --summary: only this goal's story.")
+@click.option("--agenda", "as_agenda", is_flag=True, help="Release the next meeting's agenda (`mj agenda`).")
 @click.option("--confirm", metavar="FINGERPRINT",
               help="The mentor's whole fingerprint, when a name you released to before now has other keys.")
 @pass_session
-def share(session, prefixes, who, as_summary, since, until, goal_prefix, confirm):
-    """Release entries (or a period summary) to a mentor. Only what you name is released.
+def share(session, prefixes, who, as_summary, since, until, goal_prefix, as_agenda, confirm):
+    """Release entries (or a period summary, or the next meeting's agenda) to a mentor. Only what
+    you name is released.
 
     Each entry's own key is sealed to the mentor and signed by you; the mentor can open that
-    entry and nothing else. A summary is sealed as a new record of its own and released alone,
-    so the entries under it stay closed. `mj revoke` takes a release back.
+    entry and nothing else. A summary or an agenda is sealed as a new record of its own and
+    released alone, so the entries under it stay closed. `mj revoke` takes a release back.
 
     A name is pinned to the keys you first released to under it: if it later resolves to other
     keys, nothing is released until you give --confirm with the new fingerprint.
@@ -55,13 +57,21 @@ def share(session, prefixes, who, as_summary, since, until, goal_prefix, confirm
     from journal.directory import find, pins
     from journal.sharing import release_entry
 
-    if as_summary == bool(prefixes):
-        raise click.UsageError("give entry ids, or --summary, but not both")
+    if (as_summary + as_agenda + bool(prefixes)) != 1:
+        raise click.UsageError("give entry ids, or --summary, or --agenda: one of them")
     app = session.app
     history = app.history()  # one read for the pins and all the releases (releasing changes no entry)
     mentor = find(app.recorder.datastore, who, role="mentor", confirm=confirm, pinned=pins(
-        (e.fields["mentor_name"], e.fields["mentor_fingerprint"]) for e in history if e.kind == "release"))
-    if as_summary:
+        (e.fields["mentor_name"], e.fields["mentor_fingerprint"]) for e in history
+        if e.kind in ("release", "mentor", "mentor-ended")))
+    if as_agenda:
+        from domain.journal import MenteeJournal
+        from projections.agenda import agenda
+        from projections.model import load_model
+
+        entry_ids = [app.update(MenteeJournal.publish_agenda, agenda(load_model(app), clock.today()))]
+        history = app.history()  # with the agenda just sealed
+    elif as_summary:
         from domain.journal import MenteeJournal
         from projections.model import load_model
         from projections.summary import summary
@@ -74,7 +84,7 @@ def share(session, prefixes, who, as_summary, since, until, goal_prefix, confirm
         view = summary(load_model(app), since, until, goal_id).as_json()
         entry_ids = [app.update(MenteeJournal.publish_summary, view, start=since, end=until, goal_id=goal_id)]
         history = app.history()  # with the summary just sealed
-    if not as_summary:
+    else:
         from journal.app import resolve
 
         # Records by their own ids (a correction is its record's); retracted ones are refused by name
@@ -83,7 +93,8 @@ def share(session, prefixes, who, as_summary, since, until, goal_prefix, confirm
     for entry_id in entry_ids:
         grant = release_entry(app, entry_id, mentor, history)
         click.echo(grant)
-        say(f"Released {'summary' if as_summary else 'entry'} {entry_id[:8]} to {esc(mentor.name, markup=False)} "
+        what = "summary" if as_summary else "agenda" if as_agenda else "entry"
+        say(f"Released {what} {entry_id[:8]} to {esc(mentor.name, markup=False)} "
             f"({mentor.fingerprint}) as grant {grant[:8]}")
 
 

@@ -170,7 +170,8 @@ class ActionItem(BaseModel):
 class MeetingLogged(RecordEvent):
     """A mentoring meeting: incidental concerns first, then the main focus, then what is next.
     Version 2 added `rating`: how useful the meeting was for her, 1 to 5; version 3 the mentor
-    she met (`mentor_fingerprint`), whose relationship's monthly rhythm it counts towards."""
+    she met (`mentor_fingerprint`), whose relationship's monthly rhythm it counts towards, and the
+    concerns noted between meetings that it took up (`discussed`)."""
 
     kind: ClassVar[str] = "meeting"
     class_version: ClassVar[int] = 3
@@ -182,6 +183,7 @@ class MeetingLogged(RecordEvent):
     actions: tuple[ActionItem, ...] = ()
     rating: Rating | None = None
     mentor_fingerprint: Fingerprint | None = None
+    discussed: tuple[EntryId, ...] = ()  # the concerns noted between meetings it took up (domain/between_meetings.py)
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -192,11 +194,14 @@ class MeetingLogged(RecordEvent):
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         # Version 2 meetings named no mentor: projections/rhythm.py counts them for the one she had then.
         state.setdefault("mentor_fingerprint", None)
+        state.setdefault("discussed", [])
 
     def apply(self, journal: Any) -> None:
         for action in self.actions:
             journal.actions[action.id] = "open"
             journal.created_at[action.id] = self.at.isoformat()
+        for concern_id in self.discussed:
+            journal.__dict__.setdefault("concerns", {})[concern_id] = "discussed"
 
 
 class ActionItemDone(RecordEvent):

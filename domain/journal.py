@@ -21,6 +21,7 @@ from domain import events as ev
 from domain import sharing_events as sev
 from domain.programme_events import ProgrammeVerbs
 from domain.amending import AmendVerbs
+from domain.between_meetings import BetweenMeetingsVerbs
 from domain.consent import ConsentVerbs
 from domain.relationships import RelationshipVerbs
 from domain.errors import RuleBroken
@@ -39,7 +40,8 @@ def new_entry_id() -> str:
     return uuid4().hex
 
 
-class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs, BaseAggregate[UUID]):
+class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs, BetweenMeetingsVerbs,
+                    BaseAggregate[UUID]):
     """One mentee's journal. Ids, statuses and moments only; texts live in the sealed events."""
 
     @staticmethod
@@ -69,6 +71,7 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs,
         self.correspondents: dict[str, str] = {}  # fingerprint -> accepted | blocked (domain/consent.py)
         self.refused: list[str] = []  # inbox message ids refused once
         self.mentors: dict[str, dict] = {}  # fingerprint -> start, months, norm, ended (domain/relationships.py)
+        self.concerns: dict[str, str] = {}  # concern id -> open | discussed (domain/between_meetings.py)
 
     # -- verbs -------------------------------------------------------------------------
 
@@ -123,9 +126,11 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs,
                                       f"milestone {milestone_id[:8]} was added")
         return self._record(ev.MilestoneReached, when, milestone_id=milestone_id, evidence=evidence)
 
-    def log_meeting(self, *, minutes: int, focus: str, concerns=(), next_focus=None,
-                    actions=(), rating=None, mentor: str | None = None, infer_mentor: bool = True, at=None) -> str:
-        """`mentor` (a fingerprint) is the one she met: by default her mentor, if she has one."""
+    def log_meeting(self, *, minutes: int, focus: str, concerns=(), next_focus=None, actions=(), rating=None,
+                    mentor: str | None = None, infer_mentor: bool = True, discussed=(), at=None) -> str:
+        """`mentor` (a fingerprint) is the one she met: by default her mentor, if she has one.
+        `discussed`: the noted concerns (ids) it took up, no longer open."""
+        self._require_open_concerns(tuple(discussed))
         if mentor is None and infer_mentor:
             current = self.current_mentors()
             if len(current) > 1:
@@ -133,7 +138,8 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs,
             mentor = current[0] if current else None
         items = tuple({"id": new_entry_id(), "text": text} for text in actions)
         return self._record(ev.MeetingLogged, at, minutes=minutes, focus=focus, concerns=tuple(concerns),
-                            next_focus=next_focus, actions=items, rating=rating, mentor_fingerprint=mentor)
+                            next_focus=next_focus, actions=items, rating=rating, mentor_fingerprint=mentor,
+                            discussed=tuple(discussed))
 
     def complete_action(self, action_id: str, *, at=None) -> str:
         if self._require_live(action_id, self.actions, "action item") == "done":
@@ -275,6 +281,7 @@ class JournalSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
         state.setdefault("correspondents", {})  # snapshots taken before consent
         state.setdefault("refused", [])
         state.setdefault("mentors", {})  # snapshots taken before relationships
+        state.setdefault("concerns", {})
         state.setdefault("created_at", {})  # snapshots taken before out-of-order dates were refused
         state.update(_id=self.originator_id, _version=self.originator_version, _pending_events=[])
         journal = object.__new__(cls)

@@ -23,7 +23,8 @@ MAX_BYTES = 64 * 2**20
 # The export's schema (projections/export.py writes it; described there and in the README).
 SCHEMA, VERSION = "mentoring-journal/export", 1
 RECORD_KINDS = ("checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
-                "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "mentor", "mentor-ended")
+                "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "mentor", "mentor-ended",
+                "concern", "agenda")
 LINKS = ("aspiration_id", "goal_id", "milestone_id", "action_id", "about")
 _NOT_CONTENT = {"id", "recorded", "version", "amended", "versions", "unverified"}
 
@@ -100,6 +101,7 @@ def content_hash(record: dict[str, Any], hash_of: dict[str, str]) -> str:
             fields[link] = hash_of.get(fields[link], "unlinked:" + str(fields[link]))
     if record["kind"] == "meeting":
         fields["actions"] = [a.get("text") for a in fields.get("actions", ()) if isinstance(a, dict)]
+        fields["discussed"] = [hash_of.get(d, "unlinked:" + str(d)) for d in fields.get("discussed") or ()]
     if record["kind"] == "summary":
         fields["summary"] = _renamed(fields.get("summary"), hash_of)
     fields["at"] = _moment(record, "at").isoformat()
@@ -182,7 +184,10 @@ def _write(journal: Any, r: dict[str, Any], ids: dict[str, str]) -> str:
         "meeting": lambda: journal.log_meeting(minutes=r["minutes"], focus=r["focus"], concerns=r.get("concerns") or (),
                                                next_focus=r.get("next_focus"), rating=r.get("rating"), at=at,
                                                actions=[a["text"] for a in r.get("actions") or ()],
-                                               mentor=r.get("mentor_fingerprint"), infer_mentor=False),
+                                               mentor=r.get("mentor_fingerprint"), infer_mentor=False,
+                                               discussed=[ids[d] for d in r.get("discussed") or () if d in ids]),
+        "concern": lambda: journal.note_concern(r["text"], at=at),
+        "agenda": lambda: journal.publish_agenda(_renamed(r["agenda"], ids), at=at),
         "done": lambda: journal.complete_action(link("action_id"), at=at),
         "feedback": lambda: journal.add_feedback(r["text"], about=link("about"), at=at),
         "assessment": lambda: journal.assess_self(r["ratings"], note=r.get("note"), at=at),

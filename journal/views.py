@@ -50,6 +50,9 @@ class EntryView:
             "release": lambda: f"released {ref('target_id')} to {who('mentor_name')} ({f['mentor_fingerprint'][:9]})",
             "revoke": lambda: f"revoked release {ref('grant_id')}",
             "summary": lambda: f"summary of {f['start']} → {f['end']}",
+            "agenda": lambda: "agenda: " + (f"focus {f['agenda'].get('focus')}; " if f["agenda"].get("focus") else "")
+                              + f"{len(f['agenda'].get('concerns') or ())} concern(s), "
+                              f"{len(f['agenda'].get('actions') or ())} open action(s)",
             "mentor-feedback": lambda: f"{who('from_name')} ({f['from_fingerprint'][:9]}"
                                        + (", imported: sender not verified" if f.get("unverified") else "")
                                        + f"): {f['text']}",

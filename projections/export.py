@@ -48,7 +48,8 @@ WORDS = {"checkin": "Check-in", "aspiration": "Aspiration", "goal": "Goal", "pro
          "achieved": "Goal achieved", "dropped": "Goal dropped", "milestone": "Milestone",
          "reached": "Milestone reached", "meeting": "Meeting", "done": "Action done", "feedback": "Feedback",
          "assessment": "Self-assessment", "summary": "Summary", "mentor-feedback": "Feedback from a mentor",
-         "mentor": "Mentor agreed", "mentor-ended": "Relationship ended"}
+         "mentor": "Mentor agreed", "mentor-ended": "Relationship ended", "concern": "Concern noted",
+         "agenda": "Agenda"}
 
 
 def as_markdown(document: dict[str, Any]) -> str:

@@ -38,6 +38,9 @@ def full_journal(run, mentee, home):
                      "--at", "2026-05-07"))
     action = json.loads(ok(run("show", meeting[:8], "--json")))["actions"][0]["id"]
     ok(run("action", "done", action[:8], "--at", "2026-05-08"))
+    ok(run("concern", "an imposter feeling", "--at", "2026-05-08 12:00"))
+    ok(run("share", "--agenda", "--with", "grace"))  # its concern and open action, by their ids
+    ok(run("meeting", "log", "--minutes", "30", "--at", "2026-05-09"))  # delegation, and the concern discussed
     ok(run("feedback", "add", "The mock review helped", "--about", meeting[:8], "--at", "2026-05-08"))
     ok(run("assess", "--rate", "public speaking=3", "--rate", "delegation=2", "--at", "2026-05-09"))
     other = ok(run("goal", "add", "Write a blog", "--measure", "posts", "--due", "2026-08-31", "--at", "2026-05-03"))
@@ -74,7 +77,7 @@ def test_export_import_export_is_identical_but_for_the_ids(run, full_journal, tm
     kinds = [r["kind"] for r in first["records"]]
     assert set(kinds) == {"checkin", "aspiration", "goal", "progress", "milestone", "reached", "meeting", "done",
                           "feedback", "assessment", "dropped", "achieved", "summary", "mentor-feedback", "mentor",
-                          "mentor-ended"}
+                          "mentor-ended", "concern", "agenda"}
     assert "Paired on the parser" in first_file.read_text() and "teh" not in first_file.read_text()
 
     elsewhere = ("--identity", str(tmp_path / "new" / "identity.json"), "--store", str(tmp_path / "new" / "j.db"))

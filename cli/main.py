@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import (correct_commands, export_commands, identity_commands, key_commands, meeting_commands,
+from cli import (correct_commands, export_commands, identity_commands, key_commands, meeting_commands, mentor_commands,
                  programme_commands, reading, records, relationship_commands, rhythm_commands, sharing_commands,
                  store_commands, views)
 
@@ -59,7 +59,8 @@ def cli(ctx: click.Context, store: str | None, identity: str | None) -> None:
 
 
 for module in (identity_commands, key_commands, records, meeting_commands, correct_commands, reading, export_commands,
-               store_commands, views, sharing_commands, relationship_commands, rhythm_commands, programme_commands):
+               store_commands, views, sharing_commands, relationship_commands, rhythm_commands, mentor_commands,
+               programme_commands):
     for command in module.COMMANDS:
         cli.add_command(command)
 

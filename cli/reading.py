@@ -12,7 +12,7 @@ from cli.when import DAY
 # tests/unit/test_kinds.py checks it against the events.
 KINDS = ["checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
          "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "release", "revoke",
-         "joined", "left", "mentor", "mentor-ended", "concern", "agenda"]
+         "joined", "left", "mentor", "mentor-ended", "concern", "agenda", "evaluation"]
 
 
 @click.command()

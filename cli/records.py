@@ -206,21 +206,14 @@ def feedback_add(session, text, about_prefix, at):
 @pass_session
 def feedback_send(session, text, to, about, confirm):
     """Mentor: send feedback, sealed to the mentee and signed by you. It becomes her record."""
-    from journal.directory import find, known_people, pins, remember
-    from journal.errors import JournalError
-    from journal.sharing import released_to_me, send_feedback
+    from cli.mentor_commands import find_mentee, remember_mentee
+    from journal.sharing import send_feedback
 
-    # Names are pinned to the keys this device sent to before, and to those that released to you.
-    released, _ = released_to_me(session.app)
-    mentee = find(session.app.recorder.datastore, to, role="mentee", confirm=confirm, pinned=pins(
-        known_people(session.identity_path) + [(r.mentee, r.mentee_fingerprint) for r in released]))
+    mentee = find_mentee(session, to, confirm)
     about_id = _released_entry(session, about) if about else None
     message = send_feedback(session.app, mentee, text, about_id)
     click.echo(message)
-    try:
-        remember(session.identity_path, mentee)  # first use pins the name to these keys on this device
-    except JournalError as error:
-        say(f"Warning: {error}")
+    remember_mentee(session, mentee)
     say(f"Sent feedback {message[:8]} to {counterparty(mentee.name, mentee.fingerprint, markup=False)}; "
         "it is imported at her next command")
 

@@ -169,7 +169,7 @@ def inbox(context, json_):
     if session.identity.role != "mentee":
         _mentor_inbox(session, json_)
         return
-    feedback = [e for e in session.app.entries() if e.kind == "mentor-feedback"]
+    feedback = [e for e in session.app.entries() if e.kind in ("mentor-feedback", "evaluation")]
     senders = {}  # grouped by the sender's keys, each shown as `Name (ab12 cd34)`, never by name alone
     for e in feedback:
         senders.setdefault(e.fields["from_fingerprint"], len(senders))

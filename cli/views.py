@@ -93,11 +93,18 @@ def progress(session, json_):
 
     model = load_model(session.app)
     view, found = progress_view(model, clock.today()), rhythms(model.entries, clock.today())
+    from projections.skills import as_lines, skills
+
+    by_skill = skills(model.entries)
     if json_:
-        emit_json(view.as_json() | {"relationships": [r.as_json() for r in found]})
+        emit_json(view.as_json() | {"relationships": [r.as_json() for r in found], "skills": by_skill})
     else:
         render_progress(view, _console())
         render_rhythm(found, _console())
+        if by_skill:
+            click.echo("Skills, your ratings beside your mentors' (the latest four):")
+            for line in as_lines(by_skill):
+                click.echo("  " + esc(line, markup=False))
     say_nudges(model.entries)
 
 

@@ -107,3 +107,16 @@ class RelationshipVerbs:
         ended = self._record(MentorEnded, when, mentor_name=name, mentor_fingerprint=fingerprint, reason=reason)
         self.block_correspondent(fingerprint)  # type: ignore[attr-defined]
         return ended
+
+    def receive_evaluation(self, *, message_id: str, from_name: str, from_fingerprint: str, ratings: dict[str, int],
+                           note: str | None, sent_at, at=None, unverified: bool = False) -> str:
+        """Her current mentor's evaluation becomes her record; anyone else's is refused."""
+        from domain.sharing_events import EvaluationReceived
+
+        if message_id in self.received:  # type: ignore[attr-defined]
+            raise RuleBroken(f"evaluation {message_id[:8]} is already in this journal")
+        if not unverified and from_fingerprint not in self.current_mentors():
+            raise RuleBroken(f"{from_name} is not your mentor: an evaluation comes from the mentor you agreed with")
+        return self._record(EvaluationReceived, at, message_id=message_id, from_name=from_name,
+                            from_fingerprint=from_fingerprint, ratings=dict(ratings), note=note, sent_at=sent_at,
+                            unverified=unverified)

@@ -4,9 +4,13 @@ received into her journal."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from domain.events import AwareTime, EntryId, Fingerprint, JournalEvent, Line, RecordEvent, Text
+from pydantic import Field, StringConstraints
+
+from domain.events import AwareTime, EntryId, Fingerprint, JournalEvent, Line, Rating, RecordEvent, Text
+
+Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
 
 class EntryReleased(RecordEvent):
@@ -61,5 +65,23 @@ class FeedbackReceived(RecordEvent):
         journal.received.append(self.message_id)
 
 
+class EvaluationReceived(RecordEvent):
+    """Her mentor's evaluation, skill by skill (1 to 5), imported from the inbox: her own record."""
+
+    kind: ClassVar[str] = "evaluation"
+
+    message_id: EntryId
+    from_name: Line
+    from_fingerprint: Fingerprint
+    ratings: Annotated[dict[Skill, Rating], Field(min_length=1, max_length=30)]
+    note: Text | None = None
+    sent_at: AwareTime
+    unverified: bool = False
+
+    def apply(self, journal: Any) -> None:
+        journal.received.append(self.message_id)
+
+
 SHARING_EVENTS: dict[str, type[JournalEvent]] = {
-    cls.__name__: cls for cls in (EntryReleased, ReleaseRevoked, SummaryPublished, FeedbackReceived)}
+    cls.__name__: cls for cls in (EntryReleased, ReleaseRevoked, SummaryPublished, FeedbackReceived,
+                                  EvaluationReceived)}

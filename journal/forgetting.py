@@ -118,7 +118,7 @@ def forget_entries(app: Any, entry_ids: Iterable[str]) -> Forgotten:
     grants = [g for g, e in ((e.fields["grant_id"], e) for e in history if e.kind == "release")
               if e.fields["target_id"] in targets]
     every = sorted(v for vs in targets.values() for v in vs)
-    messages = tuple(live[e].fields["message_id"] for e in chosen if live[e].kind == "mentor-feedback")
+    messages = tuple(live[e].fields["message_id"] for e in chosen if live[e].kind in ("mentor-feedback", "evaluation"))
     revoked = app.update(MenteeJournal.forget, targets, messages=messages, grants_revoked=grants,
                          expect_version=version,
                          forget={"journal_id": app.journal_id, "versions": every,

@@ -24,7 +24,7 @@ MAX_BYTES = 64 * 2**20
 SCHEMA, VERSION = "mentoring-journal/export", 1
 RECORD_KINDS = ("checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
                 "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "mentor", "mentor-ended",
-                "concern", "agenda")
+                "concern", "agenda", "evaluation")
 LINKS = ("aspiration_id", "goal_id", "milestone_id", "action_id", "about")
 _NOT_CONTENT = {"id", "recorded", "version", "amended", "versions", "unverified"}
 
@@ -186,6 +186,9 @@ def _write(journal: Any, r: dict[str, Any], ids: dict[str, str]) -> str:
                                                actions=[a["text"] for a in r.get("actions") or ()],
                                                mentor=r.get("mentor_fingerprint"), infer_mentor=False,
                                                discussed=[ids[d] for d in r.get("discussed") or () if d in ids]),
+        "evaluation": lambda: journal.receive_evaluation(
+            message_id=r["message_id"], from_name=r["from_name"], from_fingerprint=r["from_fingerprint"],
+            ratings=r["ratings"], note=r.get("note"), sent_at=_moment(r, "sent_at"), at=at, unverified=True),
         "concern": lambda: journal.note_concern(r["text"], at=at),
         "agenda": lambda: journal.publish_agenda(_renamed(r["agenda"], ids), at=at),
         "done": lambda: journal.complete_action(link("action_id"), at=at),

@@ -49,10 +49,12 @@ class Message:
 
 
 def feedback_body(message_id: str, text: str, about: str | None, sent_at: str, from_name: str,
-                  from_fingerprint: str) -> bytes:
-    """The plaintext a mentor seals (then pads): JSON with sorted keys, json.dumps's default spacing."""
-    return json.dumps({"message_id": message_id, "text": text, "about": about, "sent_at": sent_at,
-                       "from_name": from_name, "from_fingerprint": from_fingerprint}, sort_keys=True).encode()
+                  from_fingerprint: str, ratings: dict[str, int] | None = None) -> bytes:
+    """The plaintext a mentor seals (then pads): JSON with sorted keys, json.dumps's default spacing.
+    An evaluation carries `ratings` (skill -> 1..5), its `text` being the note ("" for none)."""
+    body = {"message_id": message_id, "text": text, "about": about, "sent_at": sent_at, "from_name": from_name,
+            "from_fingerprint": from_fingerprint}
+    return json.dumps(body | ({"ratings": ratings} if ratings else {}), sort_keys=True).encode()
 
 
 def feedback_info(message_id: str, recipient: str, sender: str) -> bytes:
@@ -211,12 +213,19 @@ def _import_one(app: Any, store: InboxStore, row: Waiting, imported: list[str]) 
         body = open_feedback_body(me.encryption_key, message_id, me.fingerprint, sender_fp, message.sealed)
         text, about = body["text"], body.get("about")
         sent = datetime.fromisoformat(body["sent_at"])
-        imported.append(app.update(
-            MenteeJournal.receive_feedback, message_id=message_id, from_name=sender.name[:LINE_LIMIT],
-            from_fingerprint=sender.fingerprint, text=text, about=about, sent_at=sent))
+        if "ratings" in body:  # an evaluation: only from her current mentor (refused once otherwise)
+            imported.append(app.update(
+                MenteeJournal.receive_evaluation, message_id=message_id, from_name=sender.name[:LINE_LIMIT],
+                from_fingerprint=sender.fingerprint, ratings=body["ratings"], note=text or None, sent_at=sent))
+        else:
+            imported.append(app.update(
+                MenteeJournal.receive_feedback, message_id=message_id, from_name=sender.name[:LINE_LIMIT],
+                from_fingerprint=sender.fingerprint, text=text, about=about, sent_at=sent))
     except crypto.Unopenable:
         return f"feedback {message_id[:8]} from {sender.name} does not open: altered, not imported"
-    except (KeyError, TypeError, ValueError, AttributeError, RuleBroken) as error:  # json errors are ValueErrors
+    except RuleBroken as error:  # her journal's rule: e.g. an evaluation from someone who is not her mentor
+        return f"feedback {message_id[:8]} from {sender.name[:40]}: {error}: not imported"
+    except (KeyError, TypeError, ValueError, AttributeError) as error:  # json errors are ValueErrors
         return f"feedback {message_id[:8]} from {sender.name[:40]} is malformed ({error}): not imported"
     store.delete(message_id)
     return None

@@ -122,9 +122,11 @@ def released_to_me(app: Any) -> tuple[list[Released], list[str]]:
     return opened, rejected + refused
 
 
-def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | None) -> str:
+def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | None,
+                  ratings: dict[str, int] | None = None) -> str:
+    """Feedback (or, with `ratings`, an evaluation whose note is `text`), sealed to the mentee."""
     text = text.strip()
-    if not text or len(text) > TEXT_LIMIT:
+    if (not text and not ratings) or len(text) > TEXT_LIMIT:
         raise RuleBroken(f"text: must have 1 to {TEXT_LIMIT} characters")
     if app.identity.role != "mentor":
         raise JournalError("only mentors send feedback this way: a mentee's own feedback is `mj feedback add`")
@@ -132,7 +134,7 @@ def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | No
         raise JournalError(f"{mentee.name} is a {mentee.role}: feedback goes to mentees")
     me, message_id = app.identity, uuid4().hex
     sent_at = clock.now().isoformat()
-    body = feedback_body(message_id, text, about, sent_at, me.name[:LINE_LIMIT], me.fingerprint)
+    body = feedback_body(message_id, text, about, sent_at, me.name[:LINE_LIMIT], me.fingerprint, ratings)
     sealed = crypto.hpke_seal(mentee.encryption_key, crypto.pad(body),  # padded: size says little
                               feedback_info(message_id, mentee.fingerprint, me.fingerprint))
     signature = crypto.sign(me.signing_key, feedback_signed_part(message_id, mentee.fingerprint, me.fingerprint,

@@ -56,6 +56,9 @@ class EntryView:
             "mentor-feedback": lambda: f"{who('from_name')} ({f['from_fingerprint'][:9]}"
                                        + (", imported: sender not verified" if f.get("unverified") else "")
                                        + f"): {f['text']}",
+            "evaluation": lambda: f"{who('from_name')} ({f['from_fingerprint'][:9]}"
+                                  + (", imported: sender not verified" if f.get("unverified") else "")
+                                  + "): " + ", ".join(f"{k} {v}/5" for k, v in f["ratings"].items()),
             "joined": lambda: (f"pinned the terms of programme {f['programme']}" if f.get("first_use")
                                else f"joined programme {f['programme']}"),
             "left": lambda: f"left programme {f['programme']}",

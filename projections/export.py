@@ -49,7 +49,7 @@ WORDS = {"checkin": "Check-in", "aspiration": "Aspiration", "goal": "Goal", "pro
          "reached": "Milestone reached", "meeting": "Meeting", "done": "Action done", "feedback": "Feedback",
          "assessment": "Self-assessment", "summary": "Summary", "mentor-feedback": "Feedback from a mentor",
          "mentor": "Mentor agreed", "mentor-ended": "Relationship ended", "concern": "Concern noted",
-         "agenda": "Agenda"}
+         "agenda": "Agenda", "evaluation": "Evaluation by a mentor"}
 
 
 def as_markdown(document: dict[str, Any]) -> str:
@@ -95,7 +95,7 @@ def _headline(r: dict[str, Any], titles: dict[str, str]) -> str:
         return " ·" + _ref(titles, r["action_id"])
     if kind == "meeting":
         return f" · {r['minutes']} min" + (f" · rated {r['rating']}/5" if r.get("rating") else "")
-    if kind == "mentor-feedback":
+    if kind in ("mentor-feedback", "evaluation"):
         return f" · {_line(r['from_name'])}"
     if kind in ("mentor", "mentor-ended"):
         return f" · {_line(r['mentor_name'])}"
@@ -115,7 +115,7 @@ def _body(r: dict[str, Any], done: set[str]) -> list[str]:
         out += [r["text"], "", f"Measured by {_line(r['measure'])}{target}, due {r['due']}."]
     elif kind == "progress":
         out += [f"Now at {r['value']:g}."] + ([r["note"]] if r.get("note") else [])
-    elif kind == "assessment":
+    elif kind in ("assessment", "evaluation"):
         out += [f"- {_line(skill)}: {n}/5" for skill, n in r["ratings"].items()]
         out += [r["note"]] if r.get("note") else []
     elif kind == "summary":

@@ -51,6 +51,8 @@ def full_journal(run, mentee, home):
     ok(run(*grace, "feedback", "send", "--to", "ada", "Well done", "--about", meeting[:8]))
     ok(run("inbox"))
     ok(run("mentor", "add", "grace", "--from", "2026-05-01", "--months", "4", "--norm", "90"))
+    ok(run(*grace, "evaluate", "--to", "ada", "--rate", "delegation=3", "--note", "steady"))
+    ok(run("inbox"))
     ok(run("mentor", "end", "grace", "--reason", "moved teams"))
     return home
 
@@ -77,7 +79,7 @@ def test_export_import_export_is_identical_but_for_the_ids(run, full_journal, tm
     kinds = [r["kind"] for r in first["records"]]
     assert set(kinds) == {"checkin", "aspiration", "goal", "progress", "milestone", "reached", "meeting", "done",
                           "feedback", "assessment", "dropped", "achieved", "summary", "mentor-feedback", "mentor",
-                          "mentor-ended", "concern", "agenda"}
+                          "mentor-ended", "concern", "agenda", "evaluation"}
     assert "Paired on the parser" in first_file.read_text() and "teh" not in first_file.read_text()
 
     elsewhere = ("--identity", str(tmp_path / "new" / "identity.json"), "--store", str(tmp_path / "new" / "j.db"))
@@ -86,11 +88,12 @@ def test_export_import_export_is_identical_but_for_the_ids(run, full_journal, tm
     assert moved.exit_code == 0 and f"Imported {len(kinds)} record(s)" in moved.stderr, moved.output
     second = json.loads(ok(run(*elsewhere, "export")))
     assert [r["id"] for r in second["records"]] != [r["id"] for r in first["records"]]  # renumbered
-    # The one change besides the ids: a mentor's feedback moved in from a file is marked, since no
+    # The one change besides the ids: a mentor's feedback or evaluation moved in from a file is marked, since no
     # signature any more says who sent it (anyone could write such a file and ask her to import it).
-    assert [r["unverified"] for r in first["records"] if r["kind"] == "mentor-feedback"] == [False]
+    assert [r["unverified"] for r in first["records"] if r["kind"] in ("mentor-feedback", "evaluation")] == [
+        False, False]
     for r in first["records"]:
-        if r["kind"] == "mentor-feedback":
+        if r["kind"] in ("mentor-feedback", "evaluation"):
             r["unverified"] = True
     assert renumbered(first["records"], second["records"]) == json.dumps(second["records"], sort_keys=True)
     assert "sender not verified" in ok(run(*elsewhere, "entries"))

@@ -45,5 +45,6 @@ def test_a_bad_rating_or_a_mentee_evaluating_is_refused_with_nothing_sent(run, m
     ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
     before = store_state(store)
     assert "is not SKILL=N" in refused(run(*grace, "evaluate", "--to", "ada", "--rate", "delegation=6"), code=2)
-    assert "only mentors send feedback and evaluations" in refused(run("evaluate", "--to", "ada", "--rate", "delegation=3"))
+    assert "only mentors send feedback and evaluations" in refused(run("evaluate", "--to", "ada", "--rate",
+                                                                       "delegation=3"))
     assert store_state(store) == before

@@ -80,8 +80,29 @@ def show(session, prefix, all_versions, json_):
         if done is not None:
             data["actions"] = [a | {"done": a["id"] in done} for a in data["actions"]]
         emit_json(data)
+    elif entry.kind in ("summary", "agenda"):
+        _readable(entry)
     else:
         entry_detail(entry, done)
+
+
+def _readable(entry) -> None:
+    """A summary or an agenda as it reads, not as the dict it is sealed as."""
+    from types import SimpleNamespace
+
+    from cli.output import esc, stdout_console
+
+    console = stdout_console()
+    console.print(f"[bold]{entry.kind}[/] {entry.id}, written {entry.at.astimezone():%Y-%m-%d %H:%M %Z}")
+    if entry.kind == "summary":
+        from cli.views import render_summary
+
+        render_summary(SimpleNamespace(**entry.fields["summary"]), console)
+        return
+    from projections.agenda import as_lines
+
+    for line in as_lines(entry.fields["agenda"]):
+        console.print(esc(line))
 
 
 @click.command()

@@ -200,7 +200,8 @@ def feedback_add(session, text, about_prefix, at):
 @feedback.command("send")
 @click.argument("text")
 @click.option("--to", "to", required=True, metavar="MENTEE", help="The mentee: a name or fingerprint prefix.")
-@click.option("--about", metavar="ID", help="The released entry this feedback is about.")
+@click.option("--about", metavar="ID", help="The released entry this feedback is about: its id, or the grant id "
+                                           "your inbox shows.")
 @click.option("--confirm", metavar="FINGERPRINT",
               help="The mentee's whole fingerprint, when the name of someone who released to you now has other keys.")
 @pass_session
@@ -219,11 +220,13 @@ def feedback_send(session, text, to, about, confirm):
 
 
 def _released_entry(session, prefix: str) -> str:
+    """The released entry PREFIX names: its own id, or the grant id her inbox shows first."""
     from journal.app import resolve
     from journal.sharing import released_to_me
 
     released, _ = released_to_me(session.app)
-    return resolve(prefix, [r.entry.id for r in released], "released entry")
+    by_id = {r.grant_id: r.entry.id for r in released} | {r.entry.id: r.entry.id for r in released}
+    return by_id[resolve(prefix, list(by_id), "released entry")]
 
 
 def parse_rating(value: str) -> tuple[str, int]:

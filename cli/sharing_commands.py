@@ -188,6 +188,10 @@ def _mentor_inbox(session, json_):
     released, rejected = released_to_me(session.app)
     for reason in rejected:
         say(f"Rejected: {esc(reason, markup=False)}")
+    once: dict[tuple[str, str], object] = {}  # one entry released twice (two grants) is shown once
+    for r in released:
+        once.setdefault((r.mentee_fingerprint, r.entry.id), r)
+    released = list(once.values())
     from projections.relationships import current_mentees, too_many
 
     warning = too_many(current_mentees(released, session.identity.fingerprint))

@@ -1,0 +1,49 @@
+"""The mentor's side: released summaries and agendas read as text, `feedback send --about` takes
+the grant id her inbox shows, and one entry released twice is shown once."""
+
+import json
+
+import pytest
+
+from tests.conftest import ok
+
+
+@pytest.fixture
+def grace(run, mentee, home):
+    who = ("--identity", str(home / "grace.json"))
+    ok(run(*who, "init", "--name", "Grace Hopper", "--role", "mentor"))
+    ok(run("mentor", "add", "grace"))
+    return who
+
+
+def test_a_released_summary_and_agenda_read_as_text_not_as_dicts(run, grace):
+    ok(run("meeting", "log", "--minutes", "60", "--focus", "MARKER-focus", "--next-focus", "delegation",
+           "--action", "draft the plan"))
+    ok(run("concern", "MARKER-concern"))
+    summary = ok(run("share", "--summary", "--with", "grace"))
+    agenda = ok(run("share", "--agenda", "--with", "grace"))
+    shown = ok(run(*grace, "show", summary[:8]))
+    assert "Summary" in shown and "Meeting" in shown and "MARKER-focus" in shown and "{" not in shown
+    shown = ok(run(*grace, "show", agenda[:8]))
+    assert "  - MARKER-concern" in shown and "Main focus, agreed last time: delegation" in shown
+    assert "draft the plan" in shown and "{" not in shown
+
+
+def test_feedback_about_takes_the_grant_id_the_inbox_shows(run, grace):
+    entry = ok(run("checkin", "about this one"))
+    grant = ok(run("share", entry[:8], "--with", "grace"))
+    listed = ok(run(*grace, "inbox"))
+    assert grant[:8] in listed  # what she sees first on the line
+    ok(run(*grace, "feedback", "send", "--to", "ada", "good one", "--about", grant[:8]))
+    [feedback] = [e for e in json.loads(ok(run("entries", "--json"))) if e["kind"] == "mentor-feedback"]
+    assert feedback["about"] == entry  # the entry's own id in her journal
+    ok(run(*grace, "feedback", "send", "--to", "ada", "and again", "--about", entry[:8]))  # the entry id works too
+
+
+def test_one_entry_released_twice_is_shown_once(run, grace):
+    entry = ok(run("checkin", "MARKER-twice"))
+    ok(run("share", entry[:8], "--with", "grace"))
+    ok(run("share", entry[:8], "--with", "grace"))
+    released = json.loads(ok(run(*grace, "inbox", "--json")))
+    assert [r["entry"]["text"] for r in released if r["entry"]["kind"] == "checkin"] == ["MARKER-twice"]
+    assert ok(run(*grace, "inbox")).count("MARKER-twice") == 1

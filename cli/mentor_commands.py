@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import click
 
-from cli.output import counterparty, say
+from cli.output import counted, counterparty, emit_json, esc, say, stdout_console
 from cli.session import pass_session
+from domain import clock
 
 
 def find_mentee(session, to: str, confirm: str | None):
@@ -56,6 +57,86 @@ def evaluate(session, to, rates, note, confirm):
     remember_mentee(session, mentee)
     shown = counterparty(mentee.name, mentee.fingerprint, markup=False)
     say(f"Sent an evaluation of {len(ratings)} skill(s) to {shown}; it is imported at her next command")
+
+
+def mentor_inbox(session, json_):
+    """Every release she can open, grouped by mentee's keys, each marked new when this device has
+    not shown it before (`<identity>.looked.json`: the grant ids shown, for the marks only)."""
+    from journal.sharing import released_to_me
+
+    released, rejected = released_to_me(session.app)
+    for reason in rejected:
+        say(f"Rejected: {esc(reason, markup=False)}")
+    once: dict[tuple[str, str], object] = {}  # one entry released twice (two grants) is shown once
+    for r in released:
+        once.setdefault((r.mentee_fingerprint, r.entry.id), r)
+    released = list(once.values())
+    from projections.relationships import current_mentees, too_many
+
+    warning = too_many(current_mentees(released, session.identity.fingerprint))
+    if warning:
+        say(f"Warning: {warning} (`mj mentees`)")
+    looked = looked_path(session.identity_path)
+    shown_before = _looked(looked)
+    if json_:
+        emit_json([r.as_json() | {"new": r.grant_id not in shown_before} for r in released])
+    else:
+        if not released:
+            say("Nothing has been released to you yet.")
+        # One group per mentee's keys, never per name: an impostor who took "Ada Lovelace" as
+        # her name is a group of her own, with her own fingerprint.
+        names = {r.mentee_fingerprint: r.mentee for r in released}
+        console = stdout_console()
+        for fingerprint, mentee in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])):
+            shared = sum(1 for other in names.values() if other.casefold() == mentee.casefold()) > 1
+            console.print(f"[bold magenta]{counterparty(mentee, fingerprint)}[/] [dim](signature verified)[/]"
+                          + (" [yellow]another person here has this name: compare fingerprints[/]"
+                             if shared else ""), highlight=False)
+            for r in (r for r in released if r.mentee_fingerprint == fingerprint):
+                title = _summary_line(r.entry) if r.entry.kind == "summary" else r.entry.title
+                mark = "[bold cyan]new[/]" if r.grant_id not in shown_before else "   "
+                console.print(f"  {r.grant_id[:8]}  {mark} {clock.local_day(r.entry.at)}  {r.entry.kind:<10} "
+                              f"{esc(title)}", highlight=False)
+    _remember_looked(looked, shown_before, {r.grant_id for r in released})
+    if rejected:
+        raise click.ClickException(f"{counted(len(rejected), 'release')} rejected: see above")
+
+
+def _summary_line(entry) -> str:
+    s = entry.fields["summary"]
+    return (f"summary {s['start']} → {s['end']}: {counted(s['checkins'], 'check-in')}, "
+            f"{counted(len(s['meetings']), 'meeting')}, {counted(len(s['milestones_reached']), 'milestone')} reached")
+
+
+def looked_path(identity_path):
+    from pathlib import Path
+
+    path = Path(identity_path)
+    return path.with_name(path.name.removesuffix(".json") + ".looked.json")
+
+
+def _looked(path) -> set[str]:
+    """The grant ids this device has shown before; none if the file is missing or unreadable
+    (it only marks what is new)."""
+    import json
+
+    try:
+        return {str(g) for g in json.loads(path.read_bytes())["grants"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def _remember_looked(path, before: set[str], now: set[str]) -> None:
+    import json
+
+    from journal.private_files import write_private
+
+    if now <= before:
+        return
+    try:
+        write_private(path, json.dumps({"format": 1, "grants": sorted(before | now)}).encode())
+    except OSError as error:
+        say(f"Warning: cannot write {path} ({error.strerror}): what is new is marked again next time")
 
 
 COMMANDS = [evaluate]

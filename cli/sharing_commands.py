@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 
 from cli.inbox_commands import accept, block, say_waiting
-from cli.output import counted, counterparty, emit_json, entries_table, esc, say, stdout_console
+from cli.output import counterparty, emit_json, entries_table, esc, say
 from cli.session import pass_session
 from domain import clock
 from cli.when import DAY
@@ -167,7 +167,9 @@ def inbox(context, json_):
         return
     session = context.obj
     if session.identity.role != "mentee":
-        _mentor_inbox(session, json_)
+        from cli.mentor_commands import mentor_inbox
+
+        mentor_inbox(session, json_)
         return
     feedback = [e for e in session.app.entries() if e.kind in ("mentor-feedback", "evaluation")]
     senders = {}  # grouped by the sender's keys, each shown as `Name (ab12 cd34)`, never by name alone
@@ -180,49 +182,6 @@ def inbox(context, json_):
     else:
         say("No feedback from mentors yet.")
     say_waiting(session.app)
-
-
-def _mentor_inbox(session, json_):
-    from journal.sharing import released_to_me
-
-    released, rejected = released_to_me(session.app)
-    for reason in rejected:
-        say(f"Rejected: {esc(reason, markup=False)}")
-    once: dict[tuple[str, str], object] = {}  # one entry released twice (two grants) is shown once
-    for r in released:
-        once.setdefault((r.mentee_fingerprint, r.entry.id), r)
-    released = list(once.values())
-    from projections.relationships import current_mentees, too_many
-
-    warning = too_many(current_mentees(released, session.identity.fingerprint))
-    if warning:
-        say(f"Warning: {warning} (`mj mentees`)")
-    if json_:
-        emit_json([r.as_json() for r in released])
-    else:
-        if not released:
-            say("Nothing has been released to you yet.")
-        # One group per mentee's keys, never per name: an impostor who took "Ada Lovelace" as
-        # her name is a group of her own, with her own fingerprint.
-        names = {r.mentee_fingerprint: r.mentee for r in released}
-        console = stdout_console()
-        for fingerprint, mentee in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])):
-            shared = sum(1 for other in names.values() if other.casefold() == mentee.casefold()) > 1
-            console.print(f"[bold magenta]{counterparty(mentee, fingerprint)}[/] [dim](signature verified)[/]"
-                          + (" [yellow]another person here has this name: compare fingerprints[/]"
-                             if shared else ""), highlight=False)
-            for r in (r for r in released if r.mentee_fingerprint == fingerprint):
-                title = _summary_line(r.entry) if r.entry.kind == "summary" else r.entry.title
-                console.print(f"  {r.grant_id[:8]}  {clock.local_day(r.entry.at)}  {r.entry.kind:<10} {esc(title)}",
-                              highlight=False)
-    if rejected:
-        raise click.ClickException(f"{counted(len(rejected), 'release')} rejected: see above")
-
-
-def _summary_line(entry) -> str:
-    s = entry.fields["summary"]
-    return (f"summary {s['start']} → {s['end']}: {counted(s['checkins'], 'check-in')}, "
-            f"{counted(len(s['meetings']), 'meeting')}, {counted(len(s['milestones_reached']), 'milestone')} reached")
 
 
 inbox.add_command(accept)

@@ -47,3 +47,17 @@ def test_one_entry_released_twice_is_shown_once(run, grace):
     released = json.loads(ok(run(*grace, "inbox", "--json")))
     assert [r["entry"]["text"] for r in released if r["entry"]["kind"] == "checkin"] == ["MARKER-twice"]
     assert ok(run(*grace, "inbox")).count("MARKER-twice") == 1
+
+
+def test_what_is_new_since_her_last_look_is_marked(run, grace, home):
+    first = ok(run("share", ok(run("checkin", "seen already"))[:8], "--with", "grace"))
+    assert {r["grant"]: r["new"] for r in json.loads(ok(run(*grace, "inbox", "--json")))}[first] is True
+    second = ok(run("share", ok(run("checkin", "fresh"))[:8], "--with", "grace"))
+    marks = {r["grant"]: r["new"] for r in json.loads(ok(run(*grace, "inbox", "--json")))}
+    assert (marks[first], marks[second]) == (False, True)
+    third = ok(run("share", ok(run("checkin", "fresher"))[:8], "--with", "grace"))
+    lines = {line.split()[0]: line for line in ok(run(*grace, "inbox")).splitlines() if line.startswith("  ")}
+    assert " new " in lines[third[:8]] and " new " not in lines[second[:8]]
+    assert not any(r["new"] for r in json.loads(ok(run(*grace, "inbox", "--json"))))
+    (home / "grace.looked.json").write_text("not json")  # a damaged file only marks everything new again
+    assert all(r["new"] for r in json.loads(ok(run(*grace, "inbox", "--json"))))

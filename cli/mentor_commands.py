@@ -67,9 +67,9 @@ def mentor_inbox(session, json_):
     released, rejected = released_to_me(session.app)
     for reason in rejected:
         say(f"Rejected: {esc(reason, markup=False)}")
-    once: dict[tuple[str, str], object] = {}  # one entry released twice (two grants) is shown once
-    for r in released:
-        once.setdefault((r.mentee_fingerprint, r.entry.id), r)
+    once: dict[tuple[str, str, int], object] = {}  # one record released twice (two grants) is shown once;
+    for r in released:  # two versions of an amended entry, each released, are two
+        once.setdefault((r.mentee_fingerprint, r.entry.id, r.entry.version), r)
     released = list(once.values())
     from projections.relationships import current_mentees, too_many
 
@@ -108,6 +108,32 @@ def _summary_line(entry) -> str:
             f"{counted(len(s['meetings']), 'meeting')}, {counted(len(s['milestones_reached']), 'milestone')} reached")
 
 
+@click.command()
+@click.option("--json", "json_", is_flag=True, help="Print JSON.")
+@pass_session
+def sent(session, json_):
+    """Mentor: the feedback and evaluations you sent, from your own sealed copies, oldest first."""
+    from journal.outbox import OutboxStore
+    from journal.store_errors import store_errors
+
+    if session.identity.role != "mentor":
+        raise click.ClickException("only a mentor keeps copies of what she sent: yours are your own records")
+    with store_errors(session.store_location):
+        copies, refused = OutboxStore.read(session.app.recorder.datastore, session.identity)
+    for line in refused:
+        say(f"Warning: {line}")
+    if json_:
+        emit_json(copies)
+        return
+    if not copies:
+        say("Nothing sent yet: `mj feedback send` and `mj evaluate` keep a copy here")
+    for c in copies:
+        what = ", ".join(f"{k} {v}/5" for k, v in c["ratings"].items()) if c.get("ratings") else c["text"]
+        note = f" ({c['text']})" if c.get("ratings") and c["text"] else ""
+        to = counterparty(c["to_name"], c["to_fingerprint"], markup=False)
+        click.echo(f"{c['sent_at'][:16].replace('T', ' ')}  to {to}: {esc(str(what) + note, markup=False)}")
+
+
 def looked_path(identity_path):
     from pathlib import Path
 
@@ -139,4 +165,4 @@ def _remember_looked(path, before: set[str], now: set[str]) -> None:
         say(f"Warning: cannot write {path} ({error.strerror}): what is new is marked again next time")
 
 
-COMMANDS = [evaluate]
+COMMANDS = [evaluate, sent]

@@ -95,8 +95,12 @@ class InboxStore:
     def post(self, message_id: str, recipient: str, sender: str, sent_at: str, sealed: bytes,
              signature: bytes) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute("INSERT INTO mj_inbox VALUES (?,?,?,?,?,?)",
-                      (message_id, recipient, sender, sent_at, sealed, signature))
+            self.insert(c, (message_id, recipient, sender, sent_at, sealed, signature))
+
+    @staticmethod
+    def insert(c: Any, row: tuple[str, str, str, str, bytes, bytes]) -> None:
+        """In the caller's transaction: (message_id, recipient, sender, sent_at, sealed, signature)."""
+        c.execute("INSERT INTO mj_inbox VALUES (?,?,?,?,?,?)", row)
 
     def waiting(self, recipient: str) -> list[Waiting]:
         """Every message addressed to `recipient`: ids, claimed sender and sizes only."""

@@ -9,13 +9,14 @@ from journal.directory import DirectoryStore
 from journal.grants import GrantStore
 from journal.inbox import InboxStore
 from journal.journal_key_store import JournalKeyStore
+from journal.outbox import OutboxStore
 from journal.programme_store import ProgrammeStore
 from journal.recovery import RecoveryStore
 from journal.share_store import ShareStore
 
 # The order the tables are made in (none refers to another, so only for a stable schema).
 STORES = (DataKeyStore, JournalKeyStore, CheckpointStore, ViewCacheStore, DirectoryStore, GrantStore,
-          ProgrammeStore, ShareStore, InboxStore, RecoveryStore)
+          ProgrammeStore, ShareStore, InboxStore, RecoveryStore, OutboxStore)
 
 
 def sqlite_tables() -> list[str]:

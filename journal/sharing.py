@@ -139,7 +139,13 @@ def send_feedback(app: Any, mentee: directory.Person, text: str, about: str | No
                               feedback_info(message_id, mentee.fingerprint, me.fingerprint))
     signature = crypto.sign(me.signing_key, feedback_signed_part(message_id, mentee.fingerprint, me.fingerprint,
                                                                  sent_at, sealed))
-    InboxStore(app.recorder.datastore).post(message_id, mentee.fingerprint, me.fingerprint, sent_at, sealed, signature)
+    from journal.outbox import OutboxStore
+
+    copy = {"message_id": message_id, "to_name": mentee.name, "to_fingerprint": mentee.fingerprint, "text": text,
+            "about": about, "ratings": ratings, "sent_at": sent_at}
+    with app.recorder.datastore.transaction(commit=True) as c:  # the message and her copy of it, together
+        InboxStore.insert(c, (message_id, mentee.fingerprint, me.fingerprint, sent_at, sealed, signature))
+        OutboxStore.keep(c, me, message_id, sent_at, copy)
     return message_id
 
 

@@ -61,3 +61,22 @@ def test_what_is_new_since_her_last_look_is_marked(run, grace, home):
     assert not any(r["new"] for r in json.loads(ok(run(*grace, "inbox", "--json"))))
     (home / "grace.looked.json").write_text("not json")  # a damaged file only marks everything new again
     assert all(r["new"] for r in json.loads(ok(run(*grace, "inbox", "--json"))))
+
+
+def test_she_keeps_a_sealed_copy_of_what_she_sent_and_a_forged_copy_is_refused(run, grace, home, store):
+    from journal import crypto
+    from tests.conftest import raw_store
+
+    ok(run(*grace, "feedback", "send", "--to", "ada", "MARKER-feedback"))
+    ok(run(*grace, "evaluate", "--to", "ada", "--rate", "delegation=4", "--note", "steady"))
+    copies = json.loads(ok(run(*grace, "sent", "--json")))
+    assert [(c["text"], c["ratings"], c["to_name"]) for c in copies] == [
+        ("MARKER-feedback", None, "Ada Lovelace"), ("steady", {"delegation": 4}, "Ada Lovelace")]
+    with raw_store(store) as db:  # a copy sealed to her public key by someone else, without her signature
+        owner, sealed = db.execute("SELECT owner, sealed FROM mj_sent").fetchone()
+        db.execute("INSERT INTO mj_sent VALUES (?, ?, ?, ?, ?)",
+                   ("f" * 32, owner, "2026-05-13T16:00:00+00:00", bytes(sealed), crypto.random_bytes(64)))
+    shown = run(*grace, "sent", "--json")
+    assert shown.exit_code == 0 and len(json.loads(shown.stdout)) == 2, shown.output
+    assert "is not signed by you or does not open: not shown" in shown.stderr
+    assert "MARKER-feedback" not in b"".join(p.read_bytes() for p in home.rglob("*.db*")).decode("latin-1")

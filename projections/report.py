@@ -27,8 +27,11 @@ def report_context(model: JournalModel, today: date, owner: str) -> dict[str, An
     mood = [(clock.local_day(e.at), float(e.fields["mood"])) for e in checkins if e.fields.get("mood")]
     milestones = [(m.text, (clock.local_day(m.reached) if m.reached else m.due), bool(m.reached))
                   for m in model.milestones.values() if m.reached or m.due]
+    from projections.rhythm import rhythms
+
     return {
         "owner": owner, "today": today, "progress": progress, "summary": period,
+        "rhythms": rhythms(model.entries, today),
         "counts": {"records": len(model.entries), "check-ins": len(checkins), "goals": len(model.goals),
                    "milestones reached": sum(1 for m in model.milestones.values() if m.reached)},
         "charts": {

@@ -98,3 +98,19 @@ def test_a_relationship_starting_on_the_31st_runs_its_calendar_months():
     [rhythm] = rhythms(entries(journal), date(2026, 5, 1))
     assert rhythm.relationship.end == date(2026, 2, 28) and [m.month for m in rhythm.months] == ["2026-01", "2026-02"]
     assert rhythm.relationship.months_left == 0
+
+
+def test_the_report_shows_each_relationships_months():
+    from projections.model import JournalModel
+    from projections.report import render_report
+
+    journal = MenteeJournal.open("Sam")
+    journal.add_mentor(GRACE, "Grace <b>Hopper</b>", start=date(2026, 3, 1), at=at("2026-03-01 09:00"))
+    journal.log_meeting(minutes=75, focus="f", at=at("2026-03-10 10:00"))
+    page = render_report(JournalModel.build(entries(journal)), date(2026, 5, 13), owner="Sam")
+    assert "<h2>The relationship</h2>" in page and "Grace &lt;b&gt;Hopper&lt;/b&gt;" in page  # escaped
+    for row in ("<td>2026-03</td><td>75 of 60</td><td>1</td><td>met</td>",
+                "<td>2026-04</td><td>0 of 60</td><td>0</td><td>no meeting</td>",
+                "<td>2026-05</td><td>0 of 60</td><td>0</td><td>so far</td>"):
+        assert row in page
+    assert "The relationship" not in render_report(JournalModel.build([]), date(2026, 5, 13), owner="Sam")

@@ -24,7 +24,7 @@ TO_GRACE, TO_ALAN = 7, 8  # which check-ins are released, and to whom
 # Tables whose rows the search below tries to open, and tables that hold only public data
 # (self-signed directory entries; hashes and signatures over ciphertext; signed lists of grant ids).
 SEARCHED = {"stored_events", "stored_snapshots", "mj_view_cache", "mj_data_keys", "mj_journal_keys",
-            "mj_grants", "mj_inbox", "mj_recovery"}
+            "mj_grants", "mj_inbox", "mj_recovery", "mj_sent"}
 PUBLIC = {"mj_directory", "mj_checkpoints", "mj_live_grants"}
 
 
@@ -159,6 +159,15 @@ def everything_opened_with(me: Identity, store: Path) -> dict:
                 bytes(blob), key, stream_id=UUID(stream), version=version, topic=topic)
         except crypto.Unopenable:
             pass
+    # A mentor's own copies of what she sent: sealed to her own key, tried under every owner named.
+    found["sent"] = set()
+    owners = fingerprints | {r[1] for r in rows(store, "SELECT message_id, owner FROM mj_sent")}
+    for (message_id, sealed), owner in product(rows(store, "SELECT message_id, sealed FROM mj_sent"), owners):
+        try:
+            crypto.hpke_open(me.encryption_key, bytes(sealed), crypto.lp("mj/v1/sent", message_id, owner))
+            found["sent"].add(message_id)
+        except crypto.Unopenable:
+            pass
     # Recovery rows open under a key derived from a 24-word code: try every key found as the code's
     # bits too (her own code was shown once, to her terminal, and is in no file).
     found["recovery"] = set()
@@ -218,6 +227,15 @@ def test_a_mentor_opens_no_journal_key_no_snapshot_no_cached_view_and_no_inbox_m
     assert graces_haul["messages"] == set()  # not even the one she wrote to Bob
     assert graces_haul["recovery"] == set()
     assert not [key for key in graces_haul["records"] if key[0] in {"stored_snapshots", "mj_view_cache"}]
+
+
+def test_a_mentor_opens_her_own_copies_of_what_she_sent_and_nobody_elses(exchange, graces_haul):
+    store, grace = exchange["store"], unlock_identity(exchange["files"]["grace"], PASSPHRASE)
+    hers = {m for m, owner in rows(store, "SELECT message_id, owner FROM mj_sent") if owner == grace.fingerprint}
+    assert len(hers) == 2 and graces_haul["sent"] == hers  # to Ada and to Bob
+    alans = everything_opened_with(unlock_identity(exchange["files"]["alan"], PASSPHRASE), store)["sent"]
+    assert alans and not alans & hers
+    assert everything_opened_with(exchange["ada"], store)["sent"] == set()
 
 
 def test_what_a_mentor_opened_holds_the_released_texts_and_no_other_secret(exchange, graces_haul):

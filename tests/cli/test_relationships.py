@@ -156,3 +156,12 @@ def test_with_two_mentors_a_meeting_names_the_one_met(run, grace, home, store):
     meeting = ok(run("meeting", "log", "--minutes", "30", "--focus", "x", "--with", "ada byron"))
     assert json.loads(ok(run("show", meeting[:8], "--json")))["mentor_fingerprint"] == json.loads(
         ok(run(*ada, "whoami", "--json")))["fingerprint"]
+
+
+def test_status_says_when_the_agreed_months_are_over(run, grace):
+    import time_machine
+
+    ok(run("mentor", "add", "grace", "--months", "1", "--from", "2026-04-01"))
+    with time_machine.travel("2026-05-20 12:00 +00:00", tick=True):
+        status = ok(run("status"))
+    assert "its agreed months are over" in status and "in May" not in status

@@ -76,6 +76,13 @@ def test_everything_of_hers_moves_to_the_new_keys_and_her_mentor_follows(run, me
     assert "after the second change" in ok(run("entries"))
 
 
+def put_back(db, copy: dict) -> None:
+    """Rows copied earlier, put back beside what is there now (a store writer's replay)."""
+    for table, rows in copy.items():
+        for row in rows:
+            db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING", row)
+
+
 def test_her_old_keys_releases_put_back_are_not_believed_by_a_mentor_who_followed(run, mentee, home, store):
     grace = ("--identity", str(home / "grace.json"))
     ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
@@ -93,9 +100,7 @@ def test_her_old_keys_releases_put_back_are_not_believed_by_a_mentor_who_followe
 
     with raw_store(store) as db:  # her old entry, grant and list put back beside the new: all validly signed
         db.execute("DELETE FROM mj_live_grants")
-        for table, rows in copy.items():
-            for row in rows:
-                db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING", row)
+        put_back(db, copy)
     shown = run(*grace, "inbox", "--json")  # a rejected release fails the command, after what it shows
     assert shown.exit_code == 1 and json.loads(shown.stdout) == [], shown.output
     assert "Ada Lovelace's releases under keys they have since replaced are ignored" in shown.stderr
@@ -375,9 +380,7 @@ def test_a_withheld_entry_between_two_rotations_leaves_the_chain_whole(run, ment
     assert released_texts(run, grace) == ["shared under the third keys"]  # followed from the first to the third
     with raw_store(store) as db:
         db.execute("DELETE FROM mj_live_grants")
-        for table, rows in copy.items():
-            for row in rows:
-                db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING", row)
+        put_back(db, copy)
     shown = run(*grace, "inbox", "--json")
     assert "MARKER-REVOKED" not in shown.stdout
     assert "under keys they have since replaced are ignored" in shown.stderr
@@ -392,9 +395,7 @@ def test_a_revoked_grant_put_back_before_a_rotation_is_not_signed_again(run, men
     ok(run("revoke", grant[:8]))
     with raw_store(store) as db:  # the revoked grant and the list that named it, put back
         db.execute("DELETE FROM mj_live_grants")
-        for table, rows in copy.items():
-            for row in rows:
-                db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING", row)
+        put_back(db, copy)
     assert json.loads(ok(run("keys", "rotate", "--identity", "--json")))["grants"] == 0
     (home / "grace.seen-lists.json").unlink(missing_ok=True)  # a device of Grace's that never saw anything
     shown = run(*grace, "inbox", "--json")

@@ -12,7 +12,8 @@ from cli.when import DAY
 # tests/unit/test_kinds.py checks it against the events.
 KINDS = ["checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
          "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "release", "revoke",
-         "joined", "left", "mentor", "mentor-ended", "concern", "agenda", "evaluation"]
+         "joined", "left", "mentor", "mentor-ended", "concern", "agenda", "evaluation", "completion",
+         "countersigned"]
 
 
 @click.command()

@@ -22,6 +22,7 @@ from domain import sharing_events as sev
 from domain.programme_events import ProgrammeVerbs
 from domain.amending import AmendVerbs
 from domain.between_meetings import BetweenMeetingsVerbs
+from domain.completion_events import CompletionVerbs
 from domain.consent import ConsentVerbs
 from domain.relationships import RelationshipVerbs
 from domain.errors import RuleBroken
@@ -40,7 +41,7 @@ def new_entry_id() -> str:
     return uuid4().hex
 
 
-class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs, BetweenMeetingsVerbs,
+class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs, BetweenMeetingsVerbs, CompletionVerbs,
                     BaseAggregate[UUID]):
     """One mentee's journal. Ids, statuses and moments only; texts live in the sealed events."""
 
@@ -72,6 +73,7 @@ class MenteeJournal(AmendVerbs, ConsentVerbs, ProgrammeVerbs, RelationshipVerbs,
         self.refused: list[str] = []  # inbox message ids refused once
         self.mentors: dict[str, dict] = {}  # fingerprint -> start, months, norm, ended (domain/relationships.py)
         self.concerns: dict[str, str] = {}  # concern id -> open | discussed (domain/between_meetings.py)
+        self.completions: dict[str, dict] = {}  # statement id -> mentor, countersigned (domain/completion_events.py)
 
     # -- verbs -------------------------------------------------------------------------
 
@@ -282,6 +284,7 @@ class JournalSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
         state.setdefault("refused", [])
         state.setdefault("mentors", {})  # snapshots taken before relationships
         state.setdefault("concerns", {})
+        state.setdefault("completions", {})
         state.setdefault("created_at", {})  # snapshots taken before out-of-order dates were refused
         state.update(_id=self.originator_id, _version=self.originator_version, _pending_events=[])
         journal = object.__new__(cls)

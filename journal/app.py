@@ -151,12 +151,14 @@ class JournalApp(Application[UUID]):
 
     def update(self, verb: Callable[..., T], /, *args: Any, grants_granted: Sequence[tuple[Any, ...]] = (),
                grants_revoked: Sequence[str] = (), forget: dict[str, Any] | None = None,
-               expect_version: int | None = None, **kwargs: Any) -> T:
+               expect_version: int | None = None, completion_document: tuple[Any, ...] | None = None,
+               **kwargs: Any) -> T:
         """Load, run `verb(journal, *args, **kwargs)`, save; on a concurrent write, reload and
         run it again: `app.update(MenteeJournal.check_in, text, mood=3)`. The arguments are
         bound now, not read from a closure when the verb runs (perhaps again, on a retry).
-        Grants granted or revoked, and the keys `forget` names (journal/forgetting.py), commit in
-        the events' own transaction. With `expect_version`, a journal that moved past it is refused."""
+        Grants granted or revoked, the keys `forget` names (journal/forgetting.py) and a completion
+        document (journal/completion_store.py) commit in the events' own transaction. With
+        `expect_version`, a journal that moved past it is refused."""
         with store_errors(self.store):
             for attempt in range(WRITE_ATTEMPTS):
                 journal = self._journal()
@@ -172,7 +174,7 @@ class JournalApp(Application[UUID]):
                     (g for g, (_, state) in journal.releases.items() if state == "active"))
                 try:
                     self.save(journal, grants_granted=grants_granted, grants_revoked=grants_revoked,
-                              live_grants=live, forget=forget)
+                              live_grants=live, forget=forget, completion_document=completion_document)
                 except IntegrityError:  # the events' insert: a snapshot's failure never gets here
                     # Someone else wrote first (or rotated the key): back off a random, growing moment
                     # so that several writers racing for one journal stop colliding in step.

@@ -77,6 +77,10 @@ def write_keys(c: Any, kind: str, checkpointer: Any, stored_events: Sequence[Any
     # Grants, and her signed list of the live ones, move with the events that record them, so
     # the journal never says "released" without a grant, or "revoked" while one remains.
     GrantStore.write(c, changes)
+    if changes.get("completion_document") is not None:  # with the CompletionPresented that records it
+        from journal.completion_store import CompletionStore
+
+        CompletionStore.insert(c, changes["completion_document"])
 
 
 def _require_keys(c: Any, stored_events: Sequence[Any]) -> None:

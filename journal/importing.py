@@ -24,7 +24,7 @@ MAX_BYTES = 64 * 2**20
 SCHEMA, VERSION = "mentoring-journal/export", 1
 RECORD_KINDS = ("checkin", "aspiration", "goal", "progress", "achieved", "dropped", "milestone", "reached",
                 "meeting", "done", "feedback", "assessment", "summary", "mentor-feedback", "mentor", "mentor-ended",
-                "concern", "agenda", "evaluation")
+                "concern", "agenda", "evaluation", "completion", "countersigned")
 LINKS = ("aspiration_id", "goal_id", "milestone_id", "action_id", "about")
 _NOT_CONTENT = {"id", "recorded", "version", "amended", "versions", "unverified"}
 
@@ -190,6 +190,13 @@ def _write(journal: Any, r: dict[str, Any], ids: dict[str, str]) -> str:
             message_id=r["message_id"], from_name=r["from_name"], from_fingerprint=r["from_fingerprint"],
             ratings=r["ratings"], note=r.get("note"), sent_at=_moment(r, "sent_at"), at=at, unverified=True),
         "concern": lambda: journal.note_concern(r["text"], at=at),
+        "completion": lambda: journal.send_completion(r["statement_id"], r["statement"], r["signature"],
+                                                      to_name=r["to_name"], to_fingerprint=r["to_fingerprint"],
+                                                      stage=r["stage"], at=at),
+        "countersigned": lambda: journal.receive_countersignature(
+            statement_id=r["statement_id"], message_id=r["message_id"], from_name=r["from_name"],
+            from_fingerprint=r["from_fingerprint"], signature=r["signature"], sent_at=_moment(r, "sent_at"), at=at,
+            unverified=True),
         "agenda": lambda: journal.publish_agenda(_renamed(r["agenda"], ids), at=at),
         "done": lambda: journal.complete_action(link("action_id"), at=at),
         "feedback": lambda: journal.add_feedback(r["text"], about=link("about"), at=at),

@@ -49,12 +49,16 @@ class Message:
 
 
 def feedback_body(message_id: str, text: str, about: str | None, sent_at: str, from_name: str,
-                  from_fingerprint: str, ratings: dict[str, int] | None = None) -> bytes:
+                  from_fingerprint: str, ratings: dict[str, int] | None = None,
+                  countersignature: dict[str, str] | None = None) -> bytes:
     """The plaintext a mentor seals (then pads): JSON with sorted keys, json.dumps's default spacing.
-    An evaluation carries `ratings` (skill -> 1..5), its `text` being the note ("" for none)."""
+    An evaluation carries `ratings` (skill -> 1..5), its `text` being the note ("" for none); a
+    countersignature of her completion statement carries `countersignature` (journal/completion_store.py)."""
     body = {"message_id": message_id, "text": text, "about": about, "sent_at": sent_at, "from_name": from_name,
             "from_fingerprint": from_fingerprint}
-    return json.dumps(body | ({"ratings": ratings} if ratings else {}), sort_keys=True).encode()
+    body |= {"ratings": ratings} if ratings else {}
+    body |= {"countersignature": countersignature} if countersignature else {}
+    return json.dumps(body, sort_keys=True).encode()
 
 
 def feedback_info(message_id: str, recipient: str, sender: str) -> bytes:
@@ -217,7 +221,11 @@ def _import_one(app: Any, store: InboxStore, row: Waiting, imported: list[str]) 
         body = open_feedback_body(me.encryption_key, message_id, me.fingerprint, sender_fp, message.sealed)
         text, about = body["text"], body.get("about")
         sent = datetime.fromisoformat(body["sent_at"])
-        if "ratings" in body:  # an evaluation: only from her current mentor (refused once otherwise)
+        if "countersignature" in body:  # of a completion statement she sent this mentor
+            from journal.completion_store import receive_countersignature
+
+            imported.append(receive_countersignature(app, sender, message_id, body))
+        elif "ratings" in body:  # an evaluation: only from her current mentor (refused once otherwise)
             imported.append(app.update(
                 MenteeJournal.receive_evaluation, message_id=message_id, from_name=sender.name[:LINE_LIMIT],
                 from_fingerprint=sender.fingerprint, ratings=body["ratings"], note=text or None, sent_at=sent))

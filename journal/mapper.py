@@ -19,6 +19,7 @@ from domain.amending import AMEND_EVENTS
 from domain.consent import CONSENT_EVENTS
 from domain.programme_events import PROGRAMME_EVENTS
 from domain.relationships import RELATIONSHIP_EVENTS
+from domain.completion_events import COMPLETION_EVENTS
 from domain.between_meetings import BETWEEN_MEETINGS_EVENTS
 from domain.sharing_events import SHARING_EVENTS
 from domain.events import EVENT_TYPES
@@ -27,7 +28,8 @@ from journal import columns, crypto, sealed_format
 from journal.errors import JournalError, TamperedRecord
 
 TYPES: dict[str, type] = {**EVENT_TYPES, **SHARING_EVENTS, **AMEND_EVENTS, **CONSENT_EVENTS, **PROGRAMME_EVENTS,
-                          **RELATIONSHIP_EVENTS, **BETWEEN_MEETINGS_EVENTS, "JournalSnapshot": JournalSnapshot}
+                          **RELATIONSHIP_EVENTS, **BETWEEN_MEETINGS_EVENTS, **COMPLETION_EVENTS,
+                          "JournalSnapshot": JournalSnapshot}
 _ROW_FIELDS = ("originator_id", "originator_version", "timestamp")
 
 

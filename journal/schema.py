@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from journal import sql
 from journal.checkpoint_store import CheckpointStore, ViewCacheStore
+from journal.completion_store import CompletionStore
 from journal.data_key_store import DataKeyStore
 from journal.directory import DirectoryStore
 from journal.grants import GrantStore
@@ -16,7 +17,7 @@ from journal.share_store import ShareStore
 
 # The order the tables are made in (none refers to another, so only for a stable schema).
 STORES = (DataKeyStore, JournalKeyStore, CheckpointStore, ViewCacheStore, DirectoryStore, GrantStore,
-          ProgrammeStore, ShareStore, InboxStore, RecoveryStore, OutboxStore)
+          ProgrammeStore, ShareStore, InboxStore, RecoveryStore, OutboxStore, CompletionStore)
 
 
 def sqlite_tables() -> list[str]:

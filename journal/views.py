@@ -64,6 +64,12 @@ class EntryView:
             "left": lambda: f"left programme {f['programme']}",
             "mentor": lambda: f"{who('mentor_name')} ({f['mentor_fingerprint'][:9]}) is your mentor from {f['start']}, "
                               f"{f['months']} months, {f['norm']} min a month",
+            "completion": lambda: f"completion statement {f['statement_id']} sent to {who('to_name')} "
+                                  f"({f['to_fingerprint'][:9]}) " + ("to countersign" if f["stage"] == "countersign"
+                                                                     else "for a certificate"),
+            "countersigned": lambda: f"completion statement {f['statement_id']} countersigned by {who('from_name')} "
+                                     f"({f['from_fingerprint'][:9]}"
+                                     + (", imported: not checked again" if f.get("unverified") else "") + ")",
             "mentor-ended": lambda: f"ended the relationship with {who('mentor_name')} "
                                     f"({f['mentor_fingerprint'][:9]})"
                                     + (f": {f['reason']}" if f.get("reason") else ""),

@@ -49,7 +49,8 @@ WORDS = {"checkin": "Check-in", "aspiration": "Aspiration", "goal": "Goal", "pro
          "reached": "Milestone reached", "meeting": "Meeting", "done": "Action done", "feedback": "Feedback",
          "assessment": "Self-assessment", "summary": "Summary", "mentor-feedback": "Feedback from a mentor",
          "mentor": "Mentor agreed", "mentor-ended": "Relationship ended", "concern": "Concern noted",
-         "agenda": "Agenda", "evaluation": "Evaluation by a mentor"}
+         "agenda": "Agenda", "evaluation": "Evaluation by a mentor", "completion": "Completion statement sent",
+         "countersigned": "Completion statement countersigned"}
 
 
 def as_markdown(document: dict[str, Any]) -> str:
@@ -99,6 +100,10 @@ def _headline(r: dict[str, Any], titles: dict[str, str]) -> str:
         return f" · {_line(r['from_name'])}"
     if kind in ("mentor", "mentor-ended"):
         return f" · {_line(r['mentor_name'])}"
+    if kind == "completion":
+        return f" · {r['statement_id']} to {_line(r['to_name'])}"
+    if kind == "countersigned":
+        return f" · {r['statement_id']} by {_line(r['from_name'])}"
     return ""
 
 

@@ -57,7 +57,7 @@ class Rhythm:
                 "rhythm": [m.as_json() for m in self.months]}
 
 
-def _last_day(r: Relationship, today: date) -> date:
+def last_day(r: Relationship, today: date) -> date:
     return min(r.ended or today, r.end - timedelta(days=1), today)
 
 
@@ -74,7 +74,7 @@ def rhythms(entries: list[Any], today: date) -> list[Rhythm]:
     result = []
     this_month = clock.month_of_day(today)
     for index, r in enumerate(found):
-        last = _last_day(r, today)
+        last = last_day(r, today)
         months = clock.months_from(clock.month_of_day(r.start), clock.shift_month(clock.month_of_day(last), 1)) \
             if last >= r.start else []
         result.append(Rhythm(r, [Month(m, sum(minutes.get((index, m), [])), len(minutes.get((index, m), [])), r.norm,
@@ -83,7 +83,7 @@ def rhythms(entries: list[Any], today: date) -> list[Rhythm]:
 
 
 def _relationship_of(found: list[Relationship], mentor: str | None, day: date, today: date) -> int | None:
-    covering = [i for i, r in enumerate(found) if r.start <= day <= _last_day(r, today)
+    covering = [i for i, r in enumerate(found) if r.start <= day <= last_day(r, today)
                 and (mentor is None or r.fingerprint == mentor)]
     return covering[-1] if mentor is not None and covering else covering[0] if len(covering) == 1 else None
 

@@ -53,6 +53,10 @@ def full_journal(run, mentee, home):
     ok(run("mentor", "add", "grace", "--from", "2026-05-01", "--months", "4", "--norm", "90"))
     ok(run(*grace, "evaluate", "--to", "ada", "--rate", "delegation=3", "--note", "steady"))
     ok(run("inbox"))
+    statement = json.loads(ok(run("completion", "--json")))["statement_id"]
+    ok(run("completion", "send", statement, "--to", "grace"))
+    ok(run(*grace, "completion", "sign", statement))
+    ok(run("inbox"))
     ok(run("mentor", "end", "grace", "--reason", "moved teams"))
     return home
 
@@ -79,7 +83,7 @@ def test_export_import_export_is_identical_but_for_the_ids(run, full_journal, tm
     kinds = [r["kind"] for r in first["records"]]
     assert set(kinds) == {"checkin", "aspiration", "goal", "progress", "milestone", "reached", "meeting", "done",
                           "feedback", "assessment", "dropped", "achieved", "summary", "mentor-feedback", "mentor",
-                          "mentor-ended", "concern", "agenda", "evaluation"}
+                          "mentor-ended", "concern", "agenda", "evaluation", "completion", "countersigned"}
     assert "Paired on the parser" in first_file.read_text() and "teh" not in first_file.read_text()
 
     elsewhere = ("--identity", str(tmp_path / "new" / "identity.json"), "--store", str(tmp_path / "new" / "j.db"))
@@ -90,10 +94,10 @@ def test_export_import_export_is_identical_but_for_the_ids(run, full_journal, tm
     assert [r["id"] for r in second["records"]] != [r["id"] for r in first["records"]]  # renumbered
     # The one change besides the ids: a mentor's feedback or evaluation moved in from a file is marked, since no
     # signature any more says who sent it (anyone could write such a file and ask her to import it).
-    assert [r["unverified"] for r in first["records"] if r["kind"] in ("mentor-feedback", "evaluation")] == [
-        False, False]
+    moved_in = ("mentor-feedback", "evaluation", "countersigned")
+    assert [r["unverified"] for r in first["records"] if r["kind"] in moved_in] == [False, False, False]
     for r in first["records"]:
-        if r["kind"] in ("mentor-feedback", "evaluation"):
+        if r["kind"] in moved_in:
             r["unverified"] = True
     assert renumbered(first["records"], second["records"]) == json.dumps(second["records"], sort_keys=True)
     assert "sender not verified" in ok(run(*elsewhere, "entries"))

@@ -102,8 +102,9 @@ def rowid_table(db, table: str) -> bool:
 
 
 def write_story(run, home: Path, store) -> Story:
-    """Ada with check-ins, a goal and a meeting, released to Grace, who sent feedback; an
-    unsolicited message from Alan waiting; a programme of Morgan's with Sam as its steward, which
+    """Ada with check-ins, a goal and a meeting, released to Grace, who sent feedback and is her
+    mentor, with Ada's completion statement waiting for her countersignature; an unsolicited
+    message from Alan waiting; a programme of Morgan's with Sam as its steward, which
     Ada and four other mentees joined in January and sent their months to. Its January to March
     were batched, aggregated and released on 5 May; April settled on 8 May and is left for the
     swept commands to batch, aggregate and release, so that they do work on the damaged store."""
@@ -163,6 +164,9 @@ def write_story(run, home: Path, store) -> Story:
         ok(*grace, "feedback", "send", "--to", "ada", "well done")
         ok(*alan, "feedback", "send", "--to", "ada", "unsolicited")
         ok("entries")  # imports Grace's feedback; Alan's waits in the inbox
+        ok("mentor", "add", "grace", "--from", "2026-02-01", "--months", "3")
+        statement = json.loads(ok("completion", "--json"))["statement_id"]
+        ok("completion", "send", statement, "--to", "grace")  # waiting for her countersignature
         ok("program", "contribute")
         with time_machine.travel(datetime(2026, 5, 5, 12).astimezone(), tick=False):  # April not yet settled
             ok(*morgan, "program", "report", "Spring")  # batches January to March

@@ -31,6 +31,7 @@ KNOWN_TABLES = {
     "mj_journal_keys", "mj_live_grants", "mj_view_cache",
     # a programme: its terms and members, and its aggregation (shares, batches, aggregates, releases)
     "mj_programme_terms", "mj_memberships", "mj_shares", "mj_batches", "mj_aggregates", "mj_releases",
+    "mj_completions",  # a completion statement on its way to be countersigned
 }
 
 
@@ -113,6 +114,7 @@ def commands(story: Story, home: Path) -> list[tuple[str, list[str]]]:
     share = [entry[:12] for entry in story.shareable]
     names, grants = story.rows["mj_grants"]
     grant = grants[0][names.index("grant_id")]
+    statement = next(e["statement_id"] for e in story.entries if e["kind"] == "completion")
     return [
         ("ada", ["entries"]),
         ("ada", ["entries", "--json"]),
@@ -138,6 +140,9 @@ def commands(story: Story, home: Path) -> list[tuple[str, list[str]]]:
         ("grace", [*grace, "inbox"]),
         ("grace", [*grace, "inbox", "--json"]),
         ("grace", [*grace, "feedback", "send", "--to", "ada", "more, please"]),
+        ("ada", ["completion"]),
+        ("grace", [*grace, "completion"]),
+        ("grace", [*grace, "completion", "sign", statement]),
         # In this order April is batched, aggregated and released by the same example, as it
         # would be on the honest store (see write_story).
         ("morgan", [*morgan, "program", "report", "Spring"]),

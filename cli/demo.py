@@ -74,6 +74,9 @@ def demo(home_option):
     console.print(f"\nReport with charts: {page}  (open it in a browser; it is plaintext, mode 0600)")
     _mentor_story(console, home, app, model)
     _programme_story(console, home)
+    from cli.demo_relationship import relationship_story
+
+    relationship_story(console, home)
     report = app.verify()
     console.print(f"\n[green]✓[/] verify: {report.records} records and {report.snapshots} snapshot(s) open; "
                   "hash chain matches Sam's signed checkpoint.")

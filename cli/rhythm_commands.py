@@ -27,10 +27,11 @@ def render_rhythm(found, console) -> None:
     for rhythm in found:
         r = rhythm.relationship
         state = f"ended {r.ended}" if r.ended else f"{r.months_left} of {r.months} months left"
-        table = Table(title=f"{esc(counterparty(r.name, r.fingerprint, markup=False))}: from {r.start}, "
-                            f"{r.norm} min a month, {state}; {rhythm.months_met} of {len(rhythm.months)} month(s) "
-                            "met the norm", title_justify="left", title_style="bold magenta", box=None,
-                      header_style="bold", pad_edge=False)
+        # The heading on a line of its own: as a table title it would wrap to the narrow table's width
+        console.print(f"[bold magenta]{esc(counterparty(r.name, r.fingerprint, markup=False))}[/]: from {r.start}, "
+                      f"{r.norm} min a month, {state}; {rhythm.months_met} of {len(rhythm.months)} month(s) met the "
+                      "norm", highlight=False)
+        table = Table(box=None, header_style="bold", pad_edge=False)
         for column in ("month", "minutes", "meetings", ""):
             table.add_column(column, no_wrap=True)
         for m in rhythm.months:

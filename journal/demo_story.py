@@ -36,8 +36,8 @@ class StoredRow:
     key_wrap_bytes: int
 
 
-def create_demo_mentee(home: Path, name: str = "Sam Rivera") -> JournalApp:
-    identity = new_identity(home / "identity.json", name=name, role="mentee", journal_id=uuid4())
+def create_demo_mentee(home: Path, name: str = "Sam Rivera", file: str = "identity.json") -> JournalApp:
+    identity = new_identity(home / file, name=name, role="mentee", journal_id=uuid4())
     app = JournalApp(home / "journal.db", identity, create=True)
     app.create_journal()
     save_identity(identity, DEMO_PASSPHRASE)

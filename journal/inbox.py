@@ -155,6 +155,9 @@ class Consent:
     refused: set[str]
     allowed: set[str]  # fingerprints whose messages are opened
     blocked: set[str]
+    # mentors she sent a completion statement to countersign and has no countersignature from: their
+    # messages are opened for that countersignature alone, even after the relationship ended
+    awaiting: set[str]
 
 
 def consent(app: Any) -> Consent:
@@ -165,7 +168,8 @@ def consent(app: Any) -> Consent:
     decided = journal.correspondents
     blocked = {fp for fp, decision in decided.items() if decision == "blocked"}
     allowed = (released | {fp for fp, decision in decided.items() if decision == "accepted"}) - blocked
-    return Consent(set(journal.received), set(journal.refused), allowed, blocked)
+    awaiting = {c["mentor"] for c in journal.completions.values() if not c["countersigned"]} - allowed
+    return Consent(set(journal.received), set(journal.refused), allowed, blocked, awaiting)
 
 
 def import_feedback(app: Any) -> tuple[list[str], list[str]]:
@@ -184,9 +188,9 @@ def import_feedback(app: Any) -> tuple[list[str], list[str]]:
             if row.message_id is not None:
                 store.delete(row.message_id)  # an import interrupted before its delete
             continue
-        if row.key in decided.refused or row.sender not in decided.allowed:
+        if row.key in decided.refused or row.sender not in decided.allowed | decided.awaiting:
             continue
-        reason = _import_one(app, store, row, imported)
+        reason = _import_one(app, store, row, imported, only_countersignature=row.sender not in decided.allowed)
         if reason is not None:
             rejected.append(reason)
             refusals.append(row.key)
@@ -198,7 +202,8 @@ def import_feedback(app: Any) -> tuple[list[str], list[str]]:
     return imported, rejected
 
 
-def _import_one(app: Any, store: InboxStore, row: Waiting, imported: list[str]) -> str | None:
+def _import_one(app: Any, store: InboxStore, row: Waiting, imported: list[str], *,
+                only_countersignature: bool = False) -> str | None:
     """Imports one message; or says, in one line, why it was refused."""
     me = app.identity
     if row.message_id is None:
@@ -221,6 +226,9 @@ def _import_one(app: Any, store: InboxStore, row: Waiting, imported: list[str]) 
         body = open_feedback_body(me.encryption_key, message_id, me.fingerprint, sender_fp, message.sealed)
         text, about = body["text"], body.get("about")
         sent = datetime.fromisoformat(body["sent_at"])
+        if only_countersignature and "countersignature" not in body:
+            return (f"feedback {message_id[:8]} from {sender.name[:40]}: you no longer take this mentor's "
+                    "feedback, only the countersignature you asked for: not imported")
         if "countersignature" in body:  # of a completion statement she sent this mentor
             from journal.completion_store import receive_countersignature
 

@@ -34,6 +34,7 @@ BOTH_BACKENDS = {
     "test_mentor_sees_only_what_was_released", "test_release_and_revoke", "test_revocation_in_a_fresh_process",
     "test_programmes", "test_view_cache", "test_forgeries_are_never_shown", "test_forged_grants_and_feedback",
     "test_tampering", "test_no_plaintext_at_rest", "test_stress", "test_writes_happen_once",
+    "test_relationship_stories",
 }
 _database_numbers = itertools.count(1)
 # Every test lives on this fixed day in the past (a Wednesday in mid-May, mid-quarter), in UTC,

@@ -153,6 +153,12 @@ def test_the_demo_tells_the_story_and_finds_no_plaintext(run, tmp_path):
     assert "two aggregators, and only noisy totals for the manager" in said
     assert "a share for the manager and one for the steward" in said
     assert "members sending" in said and "a 95% interval for the noise added" in said
+    # Lena's relationship: an ending, a re-match, six months, two evaluations, a certificate
+    assert "ended after a month" in said and "re-matched with Grace" in said
+    assert "5 of 6 month(s) met the norm" in said and said.count("Grace's evaluation, now Lena's record") == 2
+    assert "Months: 6, 5 meeting the norm" in said and "Goals achieved: 1" in said
+    assert "certificate.html: verified" in said and "certificate.pdf: verified" in said
+    assert "(one fact changed on the page): does not verify" in said and "this is a bug" not in said
 
 
 def test_the_demo_refuses_a_directory_that_is_not_empty(run, tmp_path):

@@ -161,6 +161,18 @@ def test_an_ended_relationship_is_stated_to_the_day_it_ended_and_with_names_whic
     assert statement(run)[1]["mentor"]["name"] == "Grace Hopper"  # her current one, without --with
 
 
+def test_after_the_relationship_ended_only_the_countersignature_she_asked_for_comes_in(run, people):
+    ok(run("mentor", "end", "grace", "--reason", "done"))  # her feedback stops here
+    sid, _ = statement(run)
+    ok(run("completion", "send", sid, "--to", "grace"))
+    ok(run(*people["grace"], "feedback", "send", "--to", "ada", "one more thing"))
+    ok(run(*people["grace"], "completion", "sign", sid))
+    imported = run("entries", "--json")
+    assert "only the countersignature you asked for: not imported" in imported.stderr, imported.output
+    kinds = [e["kind"] for e in json.loads(imported.stdout)]
+    assert "countersigned" in kinds and "mentor-feedback" not in kinds
+
+
 def test_a_certificate_names_who_issued_it_and_the_page_reads_as_one(run, people, tmp_path):
     code, html, _ = certificate(run, people, tmp_path)
     page = html.read_text()

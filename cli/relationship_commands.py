@@ -71,14 +71,38 @@ def mentor_end(session, who, reason):
     from domain.journal import MenteeJournal
     from journal.sharing import live_grants_to
 
-    found = find_mentor(session, who)
     app = session.app
     version = app.head_version()  # before the read: a release written after it makes this start again
-    revoked = tuple(live_grants_to(app.history(), found.fingerprint))
-    app.update(MenteeJournal.end_mentor, found.fingerprint, found.name, reason=reason, revoked=revoked,
+    history = app.history()
+    # Her current mentors are in her journal: ending one needs no directory (the store may have lost her entry)
+    found = _current_mentor(history, who)
+    if found is None:
+        person = find_mentor(session, who)
+        found = (person.name, person.fingerprint)
+    name, fingerprint = found
+    revoked = tuple(live_grants_to(history, fingerprint))
+    app.update(MenteeJournal.end_mentor, fingerprint, name, reason=reason, revoked=revoked,
                grants_revoked=revoked, expect_version=version)
-    say(f"Ended your relationship with {counterparty(found.name, found.fingerprint, markup=False)}: "
+    say(f"Ended your relationship with {counterparty(name, fingerprint, markup=False)}: "
         f"{len(revoked)} release(s) revoked, and her feedback is no longer imported")
+
+
+def _current_mentor(history, who: str) -> tuple[str, str] | None:
+    """(name, fingerprint) of the one current mentor WHO names, by fingerprint prefix (four hex
+    digits or more) or by name, as the directory matches them; None if none does."""
+    from journal.directory import name_key
+    from projections.relationships import relationships
+
+    current = [r for r in relationships(history) if r.ended is None]
+    digits = "".join(who.split()).casefold()
+    if len(digits) >= 4 and all(c in "0123456789abcdef" for c in digits):
+        matches = [r for r in current if r.fingerprint.replace(" ", "").startswith(digits)]
+    else:
+        matches = [r for r in current if name_key(r.name).startswith(name_key(who))]
+    if len(matches) > 1:
+        raise click.ClickException(f"{who!r} names more than one of your mentors: give the fingerprint "
+                                   f"({'; '.join(counterparty(r.name, r.fingerprint, markup=False) for r in matches)})")
+    return (matches[0].name, matches[0].fingerprint) if matches else None
 
 
 @click.command()

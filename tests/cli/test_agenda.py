@@ -10,11 +10,10 @@ from tests.conftest import ok, refused, store_state
 
 
 @pytest.fixture
-def grace(run, mentee, home):
-    who = ("--identity", str(home / "grace.json"))
-    ok(run(*who, "init", "--name", "Grace Hopper", "--role", "mentor"))
+def grace(run, grace):
+    """Here Grace is Ada's mentor too."""
     ok(run("mentor", "add", "grace"))
-    return who
+    return grace
 
 
 def agenda(run) -> dict:

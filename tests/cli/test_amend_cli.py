@@ -63,9 +63,7 @@ def test_the_editor_and_stdin_correct_the_text(run, mentee, tmp_path, monkeypatc
     assert json.loads(ok(run("show", entry[:6], "--json")))["text"] == "fixed in the editor"
 
 
-def test_amending_a_released_entry_leaves_the_mentor_the_version_released(run, mentee, home):
-    grace = ("--identity", str(home / "grace.json"))
-    ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
+def test_amending_a_released_entry_leaves_the_mentor_the_version_released(run, grace):
     entry = ok(run("checkin", "first draft of the talk"))
     ok(run("share", entry[:8], "--with", "grace"))
     result = run("amend", entry[:8], "--text", "second draft of the talk")
@@ -102,9 +100,7 @@ def test_an_id_that_names_no_live_entry_is_one_line_and_writes_nothing(run, ment
     assert store_state(store) != before
 
 
-def test_someone_elses_words_and_records_of_sharing_are_not_amended(run, mentee, home, store):
-    grace = ("--identity", str(home / "grace.json"))
-    ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
+def test_someone_elses_words_and_records_of_sharing_are_not_amended(run, grace, store):
     entry = ok(run("checkin", "asked for feedback"))
     ok(run("share", entry[:8], "--with", "grace"))
     ok(run(*grace, "feedback", "send", "--to", "ada", "Well done on the talk"))

@@ -7,9 +7,7 @@ import json
 from tests.conftest import ok, refused, store_state
 
 
-def test_her_mentors_evaluation_becomes_her_record_beside_her_self_assessment(run, mentee, home):
-    grace = ("--identity", str(home / "grace.json"))
-    ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
+def test_her_mentors_evaluation_becomes_her_record_beside_her_self_assessment(run, grace):
     ok(run("mentor", "add", "grace"))
     ok(run("assess", "--rate", "public speaking=2", "--at", "2026-05-01"))
     ok(run(*grace, "evaluate", "--to", "ada", "--rate", "Public Speaking=4", "--rate", "delegation=3",
@@ -40,9 +38,7 @@ def test_an_evaluation_from_someone_who_is_not_her_mentor_is_refused_once(run, m
         {"delegation": 2}]
 
 
-def test_a_bad_rating_or_a_mentee_evaluating_is_refused_with_nothing_sent(run, mentee, home, store):
-    grace = ("--identity", str(home / "grace.json"))
-    ok(run(*grace, "init", "--name", "Grace Hopper", "--role", "mentor"))
+def test_a_bad_rating_or_a_mentee_evaluating_is_refused_with_nothing_sent(run, grace, store):
     before = store_state(store)
     assert "is not SKILL=N" in refused(run(*grace, "evaluate", "--to", "ada", "--rate", "delegation=6"), code=2)
     assert "only mentors send feedback and evaluations" in refused(run("evaluate", "--to", "ada", "--rate",

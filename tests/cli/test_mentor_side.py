@@ -9,11 +9,10 @@ from tests.conftest import ok
 
 
 @pytest.fixture
-def grace(run, mentee, home):
-    who = ("--identity", str(home / "grace.json"))
-    ok(run(*who, "init", "--name", "Grace Hopper", "--role", "mentor"))
+def grace(run, grace):
+    """Here Grace is Ada's mentor too."""
     ok(run("mentor", "add", "grace"))
-    return who
+    return grace
 
 
 def test_a_released_summary_and_agenda_read_as_text_not_as_dicts(run, grace):

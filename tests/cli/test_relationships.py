@@ -9,13 +9,6 @@ import pytest
 from tests.conftest import ok, raw_store, refused, store_state
 
 
-@pytest.fixture
-def grace(run, mentee, home):
-    who = ("--identity", str(home / "grace.json"))
-    ok(run(*who, "init", "--name", "Grace Hopper", "--role", "mentor"))
-    return who
-
-
 def mentors(run) -> list[dict]:
     return json.loads(ok(run("mentors", "--json")))
 
@@ -165,3 +158,15 @@ def test_status_says_when_the_agreed_months_are_over(run, grace):
     with time_machine.travel("2026-05-20 12:00 +00:00", tick=True):
         status = ok(run("status"))
     assert "its agreed months are over" in status and "in May" not in status
+
+
+def test_a_mentor_whose_directory_entry_is_gone_can_still_be_ended(run, grace, store):
+    ok(run("mentor", "add", "grace"))
+    fingerprint = mentors(run)[0]["mentor_fingerprint"]
+    with raw_store(store) as db:
+        db.execute("DELETE FROM mj_directory WHERE fingerprint = ?", (fingerprint,))
+    assert "no mentor 'grace' in this store's directory" in refused(run("share", "--agenda", "--with", "grace"))
+    ok(run("mentor", "end", fingerprint[:9]))  # by her fingerprint, from the journal alone
+    [ended] = mentors(run)
+    assert ended["ended"] == "2026-05-13" and ended["mentor"] == "Grace Hopper"
+    assert "no mentor 'alan' in this store's directory" in refused(run("mentor", "end", "alan"))  # none of hers

@@ -139,7 +139,7 @@ def _certificate(console, home: Path, lena, grace, manager) -> None:
             "[green]verified[/]: Lena's, Grace's and Morgan's signatures hold" if not problems
             else f"[red]{esc('; '.join(problems))}[/]"), highlight=False)
     forged = home / "certificate-altered.html"
-    write_private(forged, page.read_bytes().replace(b"1 goal(s) achieved", b"3 goal(s) achieved"))
+    write_private(forged, page.read_bytes().replace(b"1 goal achieved", b"3 goals achieved"))
     found, kind = carried(forged.read_bytes())
     changed = rendered(found, kind) != forged.read_bytes()
     console.print(f"  mj certificate verify {forged.name} (one fact changed on the page): "

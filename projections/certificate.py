@@ -27,16 +27,21 @@ class NotACertificate(Exception):
     pass
 
 
+def _counted(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _lines(c: dict[str, Any]) -> dict[str, str]:
     s = c["statement"]
-    programme = f" of {c['programme']}" if c["programme"] else ""
+    programme = f" for {c['programme']}" if c["programme"] else ""
     return {"title": "Certificate of completion",
             "who": s["mentee"]["name"],
             "what": f"completed a mentoring relationship with {s['mentor']['name']}",
             "when": f"from {s['from']} to {s['to']} ({s['agreed_months']} months agreed)",
-            "rhythm": f"{s['months']} months, {s['months_meeting_norm']} of them meeting the norm of "
-                      f"{s['norm_minutes']} minutes; {s['meetings']} meetings, {s['minutes']} minutes in all",
-            "goals": f"{s['goals_achieved']} goal(s) achieved",
+            "rhythm": f"{_counted(s['months'], 'month')}, {s['months_meeting_norm']} of them meeting the norm of "
+                      f"{s['norm_minutes']} minutes; {_counted(s['meetings'], 'meeting')}, {s['minutes']} minutes "
+                      "in all",
+            "goals": f"{_counted(s['goals_achieved'], 'goal')} achieved",
             "issued": f"Issued by {c['issuer']['name']}{programme} on {c['issued_on']}",
             "code": f"Verification code {verification_code(c)}",
             "keys": f"Mentee {s['mentee']['fingerprint']} · mentor {s['mentor']['fingerprint']} · "

@@ -110,10 +110,15 @@ def _presented_list(session, json_) -> None:
         return
     if not presented:
         say("No completion statements presented to you yet.")
+    from journal.directory import known_people
+
+    known = {fp for _, fp in known_people(session.identity_path)}
     for p in presented:
         _show(p.statement_id, p.statement)
         mark = "countersigned by the mentor" if p.mentor_signature else "waiting for your countersignature"
-        click.echo(f"  presented {p.sent_at[:10]}, signed by the mentee; {mark}")
+        if role == "manager" and p.statement["mentor"]["fingerprint"] not in known:
+            mark += " (a key you have not certified with: compare her fingerprint with her, `--confirm-mentor`)"
+        click.echo(f"  presented {esc(p.sent_at[:10], markup=False)}, signed by the mentee; {mark}")
 
 
 @completion.command("send")

@@ -131,11 +131,13 @@ def _certificate(console, home: Path, lena, grace, manager) -> None:
     console.print(f"Grace countersigned it; Lena presented it to the programme's manager, Morgan, who learns only "
                   f"those facts and issued a certificate: {page} and {pdf}")
     lookup = lambda fp: by_fingerprint(datastore, fp)  # noqa: E731
+    known = {pin["manager_fingerprint"] for pin in lena.programme_pins().values()}  # the managers she joined under
     for path in (page, pdf):
         found, kind = carried(path.read_bytes())
         problems = certificate_problems(found, lookup) or (
-            [] if rendered(found, kind) == path.read_bytes() else ["the file was altered"])
-        console.print(f"  mj certificate verify {path.name}: " + (
+            [] if rendered(found, kind) == path.read_bytes() else ["the file was altered"]) or (
+            [] if found["issuer"]["fingerprint"] in known else ["the issuer is not a key Lena knows"])
+        console.print(f"  mj certificate verify {path.name} (as Lena, who knows Morgan from joining): " + (
             "[green]verified[/]: Lena's, Grace's and Morgan's signatures hold" if not problems
             else f"[red]{esc('; '.join(problems))}[/]"), highlight=False)
     forged = home / "certificate-altered.html"

@@ -8,7 +8,7 @@
     mentor      Ed25519(mentor, lp("mj/v1/completion-countersign", canonical(statement)))
     certificate {"format": "mentoring-journal/certificate", "version": 1, "statement", "statement_id",
                  "signatures": {"mentee", "mentor"}, "issuer": {name, fingerprint}, "issued_on",
-                 "programme": name or null, "signature": Ed25519(issuer, lp("mj/v1/certificate",
+                 "programme": name, "signature": Ed25519(issuer, lp("mj/v1/certificate",
                  canonical(certificate without "signature")))}
     code        the certificate's verification code: base32 of SHA-256(lp("mj/v1/certificate-code",
                 canonical(certificate))), its first 80 bits, as XXXX-XXXX-XXXX-XXXX
@@ -64,11 +64,30 @@ def verification_code(certificate: dict[str, Any]) -> str:
     return "-".join(letters[i:i + 4] for i in range(0, 16, 4))
 
 
+def _readable(document: Any) -> bool:
+    """Whether `document` has canonical bytes at all (a lone surrogate, say, has none)."""
+    try:
+        canonical(document)
+    except (UnicodeEncodeError, TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def plain_text(value: Any) -> bool:
+    """A line that no screen shows as anything else: no control, format, bidi or surrogate characters."""
+    import unicodedata
+
+    return isinstance(value, str) and 0 < len(value) <= LINE_LIMIT and not any(
+        unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for c in value)
+
+
 def _person_problem(value: Any, role: str) -> str | None:
+    from journal.identity import name_problem
+
     if not isinstance(value, dict) or set(value) != {"name", "fingerprint"}:
         return f"its {role} is not a name and a fingerprint"
-    if not isinstance(value["name"], str) or not 0 < len(value["name"]) <= LINE_LIMIT:
-        return f"its {role}'s name is not a line of text"
+    if not plain_text(value["name"]) or name_problem(value["name"]) is not None:
+        return f"its {role}'s name is not a name"
     if not isinstance(value["fingerprint"], str) or not _FINGERPRINT.fullmatch(value["fingerprint"]):
         return f"its {role}'s fingerprint is not one"
     return None
@@ -77,9 +96,9 @@ def _person_problem(value: Any, role: str) -> str | None:
 def statement_problem(statement: Any) -> str | None:
     """Why this is not a statement of the one shape mj writes, or None."""
     keys = {"format", "version", "mentee", "mentor", "from", "to", *COUNTS}
-    if not isinstance(statement, dict) or set(statement) != keys:
+    if not isinstance(statement, dict) or set(statement) != keys or not _readable(statement):
         return "it is not a completion statement"
-    if statement["format"] != STATEMENT or statement["version"] != 1:
+    if statement["format"] != STATEMENT or type(statement["version"]) is not int or statement["version"] != 1:
         return "it is not version 1 of a completion statement"
     for role in ("mentee", "mentor"):
         problem = _person_problem(statement[role], role)
@@ -113,7 +132,7 @@ def sign_hex(private_key: Any, message: bytes) -> str:
 
 
 def issue(statement: dict[str, Any], mentee_signature: str, mentor_signature: str, issuer: Any, issued_on: date,
-          programme: str | None) -> dict[str, Any]:
+          programme: str) -> dict[str, Any]:
     """The certificate, signed by `issuer` (an unlocked identity)."""
     body = {"format": CERTIFICATE, "version": 1, "statement": statement, "statement_id": statement_id(statement),
             "signatures": {"mentee": mentee_signature, "mentor": mentor_signature},
@@ -128,7 +147,7 @@ def certificate_problems(certificate: Any, person: Callable[[str], Any]) -> list
     keys = {"format", "version", "statement", "statement_id", "signatures", "issuer", "issued_on", "programme",
             "signature"}
     if not isinstance(certificate, dict) or set(certificate) != keys or certificate["format"] != CERTIFICATE \
-            or certificate["version"] != 1:
+            or type(certificate["version"]) is not int or certificate["version"] != 1 or not _readable(certificate):
         return ["it is not a version 1 mentoring-journal certificate"]
     statement = certificate["statement"]
     problem = statement_problem(statement)
@@ -141,8 +160,7 @@ def certificate_problems(certificate: Any, person: Callable[[str], Any]) -> list
     problem = _person_problem(issuer, "issuer")
     if problem:
         return problems + [problem]
-    programme = certificate["programme"]
-    if programme is not None and (not isinstance(programme, str) or not 0 < len(programme) <= LINE_LIMIT):
+    if not plain_text(certificate["programme"]):
         return problems + ["its programme is not a name"]
     try:
         date.fromisoformat(certificate["issued_on"])

@@ -131,7 +131,7 @@ def _problem(datastore: Any, me: Any, document_id: str, sender_fp: str, sent_at:
         return "it does not open"
     if not isinstance(body, dict) or set(body) != {"document_id", "sent_at", "statement", "statement_id",
                                                    "mentee_signature", "mentor_signature"} \
-            or body["document_id"] != document_id:
+            or body["document_id"] != document_id or body["sent_at"] != sent_at or not _moment(sent_at):
         return "it is not a completion document"
     statement = body["statement"]
     problem = completion.statement_problem(statement)
@@ -157,6 +157,14 @@ def _problem(datastore: Any, me: Any, document_id: str, sender_fp: str, sent_at:
     found.append(Presented(document_id, mentee, sent_at, statement, body["statement_id"], body["mentee_signature"],
                            countersignature))
     return None
+
+
+def _moment(value: str) -> bool:
+    """A time with its zone, as mj writes one (the row's sent_at is shown to the reader)."""
+    try:
+        return len(value) <= 40 and value.isascii() and datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def countersign(app: Any, presented: Presented) -> str:

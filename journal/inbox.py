@@ -245,7 +245,7 @@ def _import_one(app: Any, store: InboxStore, row: Waiting, imported: list[str], 
         return f"feedback {message_id[:8]} from {sender.name} does not open: altered, not imported"
     except RuleBroken as error:  # her journal's rule: e.g. an evaluation from someone who is not her mentor
         return f"feedback {message_id[:8]} from {sender.name[:40]}: {error}: not imported"
-    except (KeyError, TypeError, ValueError, AttributeError) as error:  # json errors are ValueErrors
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:  # json's are ValueErrors
         return f"feedback {message_id[:8]} from {sender.name[:40]} is malformed ({error}): not imported"
     store.delete(message_id)
     return None

@@ -18,7 +18,7 @@ from typing import Any
 
 from journal.completion import canonical, verification_code
 
-_HTML_MARK = re.compile(rb'<script type="application/json" id="mj-certificate">(.*?)</script>', re.S)
+_HTML_OPEN, _HTML_CLOSE = b'<script type="application/json" id="mj-certificate">', b"</script>"
 _PDF_MARK = re.compile(rb"mj-certificate:([A-Za-z0-9+/=]{1,65536})")
 MAX_FILE = 1024 * 1024
 
@@ -33,7 +33,7 @@ def _counted(n: int, word: str) -> str:
 
 def _lines(c: dict[str, Any]) -> dict[str, str]:
     s = c["statement"]
-    programme = f" for {c['programme']}" if c["programme"] else ""
+    programme = f" for {c['programme']}"
     return {"title": "Certificate of completion",
             "who": s["mentee"]["name"],
             "what": f"completed a mentoring relationship with {s['mentor']['name']}",
@@ -124,7 +124,7 @@ def carried(data: bytes) -> tuple[dict[str, Any], str]:
     """The certificate a file carries and its kind ("html" or "pdf"), or NotACertificate."""
     if len(data) > MAX_FILE:
         raise NotACertificate(f"it is larger than {MAX_FILE // 1024} KiB: no certificate is")
-    kind, found = ("pdf", _PDF_MARK.findall(data)) if data.startswith(b"%PDF-") else ("html", _HTML_MARK.findall(data))
+    kind, found = ("pdf", _PDF_MARK.findall(data)) if data.startswith(b"%PDF-") else ("html", _html_found(data))
     if len(found) != 1:
         raise NotACertificate("it carries no certificate" if not found else "it carries more than one certificate")
     try:
@@ -135,6 +135,17 @@ def carried(data: bytes) -> tuple[dict[str, Any], str]:
     if not isinstance(value, dict):
         raise NotACertificate("the certificate it carries is not readable")
     return value, kind
+
+
+def _html_found(data: bytes) -> list[bytes]:
+    """What each opening of the certificate's element holds up to the next closing tag (linear:
+    the embedded JSON never holds a '<')."""
+    count = data.count(_HTML_OPEN)
+    if count != 1:
+        return [b""] * count  # none, or several: refused by the caller
+    start = data.find(_HTML_OPEN) + len(_HTML_OPEN)
+    end = data.find(_HTML_CLOSE, start)
+    return [data[start:end] if end != -1 else b""]
 
 
 def rendered(c: dict[str, Any], kind: str) -> bytes:

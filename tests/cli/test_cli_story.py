@@ -157,7 +157,8 @@ def test_the_demo_tells_the_story_and_finds_no_plaintext(run, tmp_path):
     assert "ended after a month" in said and "re-matched with Grace" in said
     assert "5 of 6 month(s) met the norm" in said and said.count("Grace's evaluation, now Lena's record") == 2
     assert "Months: 6, 5 meeting the norm" in said and "Goals achieved: 1" in said
-    assert "certificate.html: verified" in said and "certificate.pdf: verified" in said
+    assert "certificate.html (as Lena, who knows Morgan from joining): verified" in said
+    assert "certificate.pdf (as Lena, who knows Morgan from joining): verified" in said
     assert "(one fact changed on the page): does not verify" in said and "this is a bug" not in said
 
 

@@ -58,7 +58,7 @@ def certificate(run, people, tmp_path) -> tuple[str, object, object]:
     html, pdf = tmp_path / "out" / "cert.html", tmp_path / "out" / "cert.pdf"
     html.parent.mkdir()
     code = ok(run(*people["morgan"], "certificate", "issue", sid, "--html", str(html), "--pdf", str(pdf),
-                  "--programme", "Spring cohort"))
+                  "--programme", "Spring cohort", "--confirm-mentor", fingerprint(run, people["grace"])))
     return code, html, pdf
 
 
@@ -94,12 +94,15 @@ def test_from_her_statement_to_a_certificate_that_verifies_each_party_seeing_onl
         "sent_at"], "countersigned": True}]
     html, pdf = tmp_path / "cert.html", tmp_path / "cert.pdf"
     code = ok(run(*people["morgan"], "certificate", "issue", sid, "--html", str(html), "--pdf", str(pdf),
-                  "--programme", "Spring cohort"))
+                  "--programme", "Spring cohort", "--confirm-mentor", s["mentor"]["fingerprint"]))
     assert len(code) == 19 and code.count("-") == 3
+    morgan = ("--issuer", fingerprint(run, people["morgan"]))
     for path in (html, pdf):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600 and MARKER.encode() not in path.read_bytes()
-        for who in ((), people["grace"], people["morgan"], people["alan"]):  # anyone with the directory
-            assert ok(run(*who, "certificate", "verify", str(path))).startswith(f"Verified: certificate {code}")
+        # Ada knows Morgan from joining; Morgan is herself; Grace and Alan compare Morgan's fingerprint
+        for who, issuer in (((), ()), (people["morgan"], ()), (people["grace"], morgan), (people["alan"], morgan)):
+            verified = ok(run(*who, "certificate", "verify", str(path), *issuer))
+            assert verified.startswith(f"Verified: certificate {code}")
     checked = json.loads(ok(run("certificate", "verify", str(html), "--json")))
     assert (checked["verified"], checked["code"], checked["certificate"]["statement"]) == (True, code, s)
     assert "Ada Lovelace" in html.read_text() and "Spring cohort" in html.read_text()
@@ -114,9 +117,10 @@ def test_from_her_statement_to_a_certificate_that_verifies_each_party_seeing_onl
     (lambda sid: ("--identity", "{grace}", "completion", "send", sid, "--to", "ada"), "only a mentee sends"),
     (lambda sid: ("completion", "sign", sid), "only the mentor a statement names countersigns"),
     (lambda sid: ("--identity", "{grace}", "completion", "sign", sid), "was presented to you"),
-    (lambda sid: ("--identity", "{morgan}", "certificate", "issue", sid, "--html", "{html}"),
-     "was presented to you"),
-    (lambda sid: ("certificate", "issue", sid, "--html", "{html}"), "only a programme's manager issues"),
+    (lambda sid: ("--identity", "{morgan}", "certificate", "issue", sid, "--html", "{html}", "--programme",
+                  "Spring cohort"), "was presented to you"),
+    (lambda sid: ("certificate", "issue", sid, "--html", "{html}", "--programme", "Spring cohort"),
+     "only a programme's manager issues"),
 ])
 def test_a_send_sign_or_issue_out_of_turn_is_refused_with_nothing_written(run, people, home, store, tmp_path,
                                                                            attempt, why):
@@ -141,7 +145,35 @@ def test_a_certificate_goes_only_through_the_manager_of_a_programme_she_joined(r
     assert "you are not the manager of Spring cohort" in refused(run(*people["pat"], "certificate", "issue", sid,
                                                                      "--html", str(tmp_path / "c.html"),
                                                                      "--programme", "Spring cohort"))
-    ok(run(*people["morgan"], "certificate", "issue", sid, "--html", str(tmp_path / "c.html")))
+    ok(run(*people["morgan"], "certificate", "issue", sid, "--html", str(tmp_path / "c.html"), "--programme",
+           "Spring cohort", "--confirm-mentor", fingerprint(run, people["grace"])))
+
+
+def test_the_first_certificate_with_a_mentor_needs_her_fingerprint_compared(run, people, store, tmp_path):
+    sid = countersigned(run, people)
+    ok(run("completion", "send", sid, "--to", "Spring cohort"))
+    issue = (*people["morgan"], "certificate", "issue", sid, "--programme", "Spring cohort", "--html",
+             str(tmp_path / "c.html"))
+    grace, alan = fingerprint(run, people["grace"]), fingerprint(run, people["alan"])
+    before = store_state(store)
+    assert f"a key you have not certified with before: compare it with her out of band, then give " \
+           f"--confirm-mentor '{grace}'" in refused(run(*issue))
+    assert "is not the fingerprint of the mentor who countersigned" in refused(run(*issue, "--confirm-mentor", alan))
+    assert store_state(store) == before and not (tmp_path / "c.html").exists()
+    ok(run(*issue, "--confirm-mentor", grace))
+    ok(run(*issue[:-1], str(tmp_path / "again.html")))  # her key is remembered on Morgan's device now
+
+
+def test_a_certificate_verifies_only_from_an_issuer_the_reader_knows(run, people, tmp_path):
+    code, html, _ = certificate(run, people, tmp_path)
+    alan = people["alan"]
+    morgan = fingerprint(run, people["morgan"])
+    assert f"the issuer's key ({morgan}) is not one you know" in refused(run(*alan, "certificate", "verify",
+                                                                           str(html)))
+    assert "not by the --issuer you gave" in refused(run(*alan, "certificate", "verify", str(html), "--issuer",
+                                                         fingerprint(run, people["pat"])))
+    ok(run(*alan, "certificate", "verify", str(html), "--issuer", morgan))
+    assert ok(run(*alan, "certificate", "verify", str(html))).startswith(f"Verified: certificate {code}")  # pinned
 
 
 def test_without_a_relationship_there_is_no_statement(run, mentee, store):

@@ -91,11 +91,17 @@ def test_facts_altered_after_the_mentor_signed_get_no_certificate(run, people, h
     assert "the mentor's signature does not hold" in listed.stderr and json.loads(listed.stdout) == []
     before = store_state(store)
     forged = run(*people["morgan"], "certificate", "issue", completion.statement_id(better), "--html",
-                 str(tmp_path / "c.html"))
+                 str(tmp_path / "c.html"), *issue_options(run, people))
     assert forged.exit_code == 1 and "was presented to you" in forged.stderr and not (tmp_path / "c.html").exists()
     assert store_state(store) == before
     ok(run("completion", "send", sid, "--to", "Spring cohort"))  # the true one, honestly presented
-    ok(run(*people["morgan"], "certificate", "issue", sid, "--html", str(tmp_path / "c.html")))
+    ok(run(*people["morgan"], "certificate", "issue", sid, "--html", str(tmp_path / "c.html"), *issue_options(
+        run, people)))
+
+
+def issue_options(run, people):
+    grace = json.loads(ok(run(*people["grace"], "whoami", "--json")))["fingerprint"]
+    return ("--programme", "Spring cohort", "--confirm-mentor", grace)
 
 
 def test_a_stranger_or_another_mentees_statement_is_not_countersigned(run, people, home, store):
@@ -208,7 +214,7 @@ def test_a_certificate_altered_forged_unsigned_or_from_a_stranger_does_not_verif
                   "no mentor signature": lambda: morgan}[alteration]()
         mentor = "" if alteration == "no mentor signature" else carried["signatures"]["mentor"]
         forged.write_bytes(render_html(completion.issue(carried["statement"], carried["signatures"]["mentee"], mentor,
-                                                        issuer, date(2026, 5, 13), None)))
+                                                        issuer, date(2026, 5, 13), "Spring cohort")))
     elif alteration == "pdf":
         data = pdf.read_bytes()
         at = data.index(b"Verification code") + len(b"Verification code ") + random.randrange(4)
@@ -222,3 +228,117 @@ def test_a_certificate_altered_forged_unsigned_or_from_a_stranger_does_not_verif
     assert store_state(store) == before
     for honest in (html, pdf):  # the honest certificate beside it
         assert ok(run("certificate", "verify", str(honest))).startswith(f"Verified: certificate {code}")
+
+
+def sockpuppets(run, home):
+    """What Ada can do alone: publish a second "Grace Hopper" (a mentor) and a second "Morgan Reid"
+    (a manager), whose keys she holds."""
+    for file, name, role in (("fake-grace", "Grace Hopper", "mentor"), ("fake-morgan", "Morgan Reid", "manager")):
+        ok(run("--identity", str(home / f"{file}.json"), "init", "--name", name, "--role", role))
+    return unlock_identity(home / "fake-grace.json", PASSPHRASE), unlock_identity(home / "fake-morgan.json",
+                                                                                 PASSPHRASE)
+
+
+def inflated(run, home, mentor):
+    """Her statement with better facts, signed by her and countersigned by `mentor`'s keys."""
+    ada = unlock_identity(home / "identity.json", PASSPHRASE)
+    s = statement(run)[1] | {"mentor": {"name": "Grace Hopper", "fingerprint": mentor.fingerprint},
+                             "months_meeting_norm": 4, "meetings": 24, "minutes": 2400, "goals_achieved": 9}
+    return s, completion.sign_hex(ada.signing_key, completion.mentee_message(s)), completion.sign_hex(
+        mentor.signing_key, completion.mentor_message(s))
+
+
+def test_a_certificate_from_her_own_second_manager_does_not_verify(run, people, home, tmp_path):
+    _, html, _ = certificate(run, people, tmp_path)  # the honest one beside them
+    fake_grace, fake_morgan = sockpuppets(run, home)
+    s, mentee, mentor = inflated(run, home, fake_grace)
+    forged = tmp_path / "forged.html"
+    forged.write_bytes(render_html(completion.issue(s, mentee, mentor, fake_morgan, date(2026, 5, 13),
+                                                    "Spring cohort")))
+    for who in ((), people["grace"], people["alan"]):  # every signature holds: the issuer is the lie
+        assert "is not the manager of 'Spring cohort'" in refused(run(*who, "certificate", "verify", str(forged)))
+    ok(run("--identity", str(home / "fake-morgan.json"), "program", "create", "Spring cohort II", "--no-helper"))
+    forged.write_bytes(render_html(completion.issue(s, mentee, mentor, fake_morgan, date(2026, 5, 13),
+                                                    "Spring cohort II")))  # a programme of her own
+    for who in ((), people["grace"], people["alan"]):
+        assert "is not one you know" in refused(run(*who, "certificate", "verify", str(forged)))
+    assert ok(run("certificate", "verify", str(html))).startswith("Verified")
+
+
+def test_the_manager_certifies_no_countersignature_from_a_key_she_never_confirmed(run, people, home, store, tmp_path):
+    _, html, _ = certificate(run, people, tmp_path)  # Morgan confirmed the real Grace once: remembered
+    fake_grace, _ = sockpuppets(run, home)
+    s, mentee, mentor = inflated(run, home, fake_grace)
+    ada = app_of(home, "identity")
+    try:
+        morgan = person(ada, unlock_identity(home / "morgan.json", PASSPHRASE))
+        post(ada, morgan, {"statement": s, "statement_id": completion.statement_id(s), "mentee_signature": mentee,
+                           "mentor_signature": mentor})
+    finally:
+        ada.close()
+    before = store_state(store)
+    issue = (*people["morgan"], "certificate", "issue", completion.statement_id(s), "--programme", "Spring cohort",
+             "--html", str(tmp_path / "forged.html"))
+    assert "a key you have not certified with before" in refused(run(*issue))
+    real = json.loads(ok(run(*people["grace"], "whoami", "--json")))["fingerprint"]
+    assert "is not the fingerprint of the mentor who countersigned" in refused(run(*issue, "--confirm-mentor", real))
+    assert store_state(store) == before and not (tmp_path / "forged.html").exists()
+
+
+def test_a_statement_from_someone_outside_the_programme_is_not_certified(run, people, home, store, tmp_path):
+    ok(run("--identity", str(home / "bea.json"), "init", "--name", "Bea Outside"))
+    bea, grace = app_of(home, "bea"), unlock_identity(home / "grace.json", PASSPHRASE)
+    try:
+        s = statement(run)[1] | {"mentee": {"name": "Bea Outside", "fingerprint": bea.identity.fingerprint}}
+        morgan = person(bea, unlock_identity(home / "morgan.json", PASSPHRASE))
+        post(bea, morgan, {"statement": s, "statement_id": completion.statement_id(s),
+                           "mentee_signature": completion.sign_hex(bea.identity.signing_key,
+                                                                   completion.mentee_message(s)),
+                           "mentor_signature": completion.sign_hex(grace.signing_key, completion.mentor_message(s))})
+    finally:
+        bea.close()
+    before = store_state(store)
+    assert "is not a member of Spring cohort" in refused(run(
+        *people["morgan"], "certificate", "issue", completion.statement_id(s), "--html", str(tmp_path / "c.html"),
+        *issue_options(run, people)))
+    assert store_state(store) == before
+    certificate(run, people, tmp_path)  # Ada, a member: certified
+
+
+def test_unreadable_text_and_escapes_from_a_modified_client_are_one_line(run, people, home, tmp_path):
+    _, html, _ = certificate(run, people, tmp_path)
+    page = html.read_bytes()
+    for name, damaged in (("surrogate", page.replace(b'"name":"Ada Lovelace"', b'"name":"Ada \\ud800"')),
+                          ("programme", page.replace(b'"programme":"Spring', b'"programme":"\\udc00Spring')),
+                          ("many", page.replace(b"<main>", b'<script type="application/json" id="mj-certificate">'
+                                                           * 5000))):
+        forged = tmp_path / f"{name}.html"
+        forged.write_bytes(damaged)
+        assert "does not verify" in refused(run("certificate", "verify", str(forged))), name
+    sid, s = statement(run)
+    ada = app_of(home, "identity")
+    try:
+        grace = person(ada, unlock_identity(home / "grace.json", PASSPHRASE))
+        signed = completion.sign_hex(ada.identity.signing_key, completion.mentee_message(s))
+        post_raw(ada, grace, {"statement": s, "statement_id": sid, "mentee_signature": signed,  # all true but the time
+                              "mentor_signature": None}, "\x1b[2J\x1b]0;owned\x07" + clock.now().isoformat())
+        post_raw(ada, grace, {"statement": s | {"mentee": s["mentee"] | {"name": "Ada \ud800"}}, "statement_id": sid,
+                              "mentee_signature": signed, "mentor_signature": None}, None)
+    finally:
+        ada.close()
+    listed = run(*people["grace"], "completion")
+    assert listed.exit_code == 0 and "\x1b" not in listed.output, repr(listed.output)
+    assert listed.stderr.count("Rejected: ") == 2 and "Traceback" not in listed.output
+
+
+def post_raw(app, recipient, body, sent_at):
+    """As `post`, but with the row's own sent_at and JSON that may hold what canonical bytes cannot."""
+    me = app.identity
+    document_id, sent_at = uuid4().hex, sent_at or clock.now().isoformat()
+    data = json.dumps({"document_id": document_id, "sent_at": sent_at} | body, sort_keys=True).encode()
+    sealed = crypto.hpke_seal(recipient.encryption_key, crypto.pad(data), crypto.lp(
+        "mj/v1/completion-document", document_id, recipient.fingerprint, me.fingerprint))
+    signature = crypto.sign(me.signing_key, crypto.lp("mj/v1/completion-document-signature", document_id,
+                                                      recipient.fingerprint, me.fingerprint, sent_at, sealed))
+    with app.recorder.datastore.transaction(commit=True) as c:
+        CompletionStore.insert(c, (document_id, recipient.fingerprint, me.fingerprint, sent_at, sealed, signature))

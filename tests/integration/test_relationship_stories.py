@@ -83,11 +83,14 @@ def walked(run, mentee, home, tmp_path):
     seen["mentor"]["sent"] = ok(run(*grace, "sent"))
     seen["manager"]["presented"] = ok(run(*morgan, "completion", "--json"))
     html, pdf = tmp_path / "certificate.html", tmp_path / "certificate.pdf"
+    grace_fp, morgan_fp = (json.loads(ok(run(*who, "whoami", "--json")))["fingerprint"] for who in (grace, morgan))
     seen["manager"]["code"] = ok(run(*morgan, "certificate", "issue", sid, "--html", str(html), "--pdf", str(pdf),
-                                     "--programme", "Autumn cohort"))
+                                     "--programme", "Autumn cohort", "--confirm-mentor", grace_fp))
     seen["manager"]["files"] = (html, pdf)
-    for role, who in (("mentee", ()), ("mentor", grace), ("manager", morgan)):
-        seen[role]["verified"] = [ok(run(*who, "certificate", "verify", str(path))) for path in (html, pdf)]
+    # Ada knows Morgan from joining his programme, Morgan is himself, Grace compares his fingerprint
+    for role, who in (("mentee", ()), ("mentor", (*grace, "--issuer", morgan_fp)), ("manager", morgan)):
+        seen[role]["verified"] = [ok(run(*who[:2], "certificate", "verify", str(path), *who[2:]))
+                                  for path in (html, pdf)]
     seen["mentee"]["kinds"] = [e["kind"] for e in json.loads(ok(run("entries", "--json")))]
     return seen
 

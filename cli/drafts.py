@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import stat
 import tempfile
 from pathlib import Path
@@ -18,9 +17,9 @@ from pathlib import Path
 import click
 
 from journal.errors import JournalError
+from journal.ram_directories import own_private_directory, ram_backed_directories
 
 STALE_SECONDS = 24 * 3600
-RAM_FILE_SYSTEMS = ("tmpfs", "ramfs")
 
 
 def edit_draft(template: str) -> str:
@@ -54,22 +53,15 @@ def draft_directory() -> Path:
 
     name = f"mj-drafts-{os.getuid()}"
     for base in ram_backed_directories():
-        if (directory := _own_private_directory(base / name)) is not None:
+        if (directory := own_private_directory(base / name)) is not None:
             return directory
     home = config.home()
     with contextlib.suppress(OSError):  # a home that cannot be made is reported just below
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    directory = _own_private_directory(home / "tmp")
+    directory = own_private_directory(home / "tmp")
     if directory is None:
         raise JournalError(f"{home / 'tmp'} is not a directory of yours: remove it, then write the entry again")
     return directory
-
-
-def ram_backed_directories() -> list[Path]:
-    """$XDG_RUNTIME_DIR and /dev/shm, where they are directories on a file system in RAM."""
-    candidates = [os.environ.get("XDG_RUNTIME_DIR") or "", "/dev/shm"]
-    mounts = _ram_mount_points()
-    return [Path(c) for c in candidates if c and os.path.isdir(c) and _in_ram(c, mounts)]
 
 
 def remove_stale_drafts(directory: Path, now: float) -> None:
@@ -82,42 +74,3 @@ def remove_stale_drafts(directory: Path, now: float) -> None:
             status = path.lstat()
             if not stat.S_ISDIR(status.st_mode) and status.st_mtime < cutoff:
                 path.unlink()
-
-
-def _own_private_directory(path: Path) -> Path | None:
-    """`path` as a 0700 directory owned by this user, made if missing; None when someone else's
-    directory or a link is there (on a shared /dev/shm anyone may plant one first)."""
-    try:
-        path.mkdir(mode=0o700)
-    except FileExistsError:
-        pass
-    except OSError:
-        return None
-    status = path.lstat()
-    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid():
-        return None
-    if stat.S_IMODE(status.st_mode) != 0o700:
-        path.chmod(0o700)
-    return path
-
-
-def _ram_mount_points() -> dict[str, bool]:
-    """Every mount point, and whether it is a file system in RAM (none known without /proc)."""
-    try:
-        lines = Path("/proc/self/mounts").read_text().splitlines()
-    except OSError:
-        return {}
-    mounts = {}
-    for line in lines:
-        fields = line.split()
-        if len(fields) >= 3:
-            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[1])  # "\040" is a space
-            mounts[point] = fields[2] in RAM_FILE_SYSTEMS
-    return mounts
-
-
-def _in_ram(path: str, mounts: dict[str, bool]) -> bool:
-    """Whether the file system `path` lies on, by its longest mount point, is in RAM."""
-    real = os.path.realpath(path)
-    points = [p for p in mounts if real == p or real.startswith(p.rstrip("/") + "/")]
-    return bool(points) and mounts[max(points, key=len)]

@@ -6,7 +6,7 @@ import click
 
 from cli import (certificate_commands, completion_commands, correct_commands, export_commands, identity_commands,
                  key_commands, meeting_commands, mentor_commands, programme_commands, reading, records,
-                 relationship_commands, rhythm_commands, sharing_commands, store_commands, views)
+                 relationship_commands, rhythm_commands, session_commands, sharing_commands, store_commands, views)
 
 
 class MjGroup(click.Group):
@@ -60,7 +60,7 @@ def cli(ctx: click.Context, store: str | None, identity: str | None) -> None:
 
 for module in (identity_commands, key_commands, records, meeting_commands, correct_commands, reading, export_commands,
                store_commands, views, sharing_commands, relationship_commands, rhythm_commands, mentor_commands,
-               programme_commands, completion_commands, certificate_commands):
+               programme_commands, completion_commands, certificate_commands, session_commands):
     for command in module.COMMANDS:
         cli.add_command(command)
 

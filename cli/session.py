@@ -71,6 +71,9 @@ class Session:
         from journal.passphrases import passphrase_from_environment
 
         read_header(self.identity_path)  # a missing or damaged file is reported before any prompt
+        resumed = self._resumed()
+        if resumed is not None:
+            return resumed
         given = passphrase_from_environment()
         tries = 1 if given is not None else PASSPHRASE_TRIES
         for attempt in range(1, tries + 1):
@@ -86,12 +89,34 @@ class Session:
                 click.echo("Sorry, try again.", err=True)
                 continue
             self.sealing = (pending.header["kdf"], pending.sealing_key)  # new keys go under the same passphrase
-            if self.identity_path.with_name(self.identity_path.name + ".next").exists():
-                from journal.rotation_files import finish_interrupted  # a rotation's new file: finished or removed
+            return self._after_unlock(identity)
 
-                identity = finish_interrupted(self.store_location, identity, *self.sealing,
-                                              report=lambda line: click.echo(f"Note: {line}", err=True))
-            return identity
+    def _resumed(self) -> Any:
+        """The identity from an unlocked session (`mj unlock`), when MJ_SESSION opens one."""
+        import os
+
+        token = os.environ.get("MJ_SESSION")
+        if not token:
+            return None
+        from journal.identity import read_header
+        from journal.sessions import resume
+
+        found = resume(self.identity_path, token, report=lambda line: click.echo(f"Note: {line}", err=True))
+        if found is None:
+            return None
+        identity, sealing_key = found
+        import journal.app  # noqa: F401  (as after a derivation: the commands need it)
+
+        self.sealing = (read_header(self.identity_path)["kdf"], sealing_key)
+        return self._after_unlock(identity)
+
+    def _after_unlock(self, identity: Any) -> Any:
+        if self.identity_path.with_name(self.identity_path.name + ".next").exists():
+            from journal.rotation_files import finish_interrupted  # a rotation's new file: finished or removed
+
+            identity = finish_interrupted(self.store_location, identity, *self.sealing,
+                                          report=lambda line: click.echo(f"Note: {line}", err=True))
+        return identity
 
     @cached_property
     def app(self) -> Any:

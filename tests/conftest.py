@@ -138,7 +138,7 @@ def use_home(monkeypatch: pytest.MonkeyPatch, home: Path, store: StoreLocation) 
     """`mj` in this test runs with `home` as MJ_HOME on `store`, and nothing from the real environment."""
     monkeypatch.setenv("MJ_HOME", str(home))
     monkeypatch.setenv("MJ_PASSPHRASE", PASSPHRASE)
-    for name in ("MJ_STORE", "MJ_IDENTITY", "MJ_PASSPHRASE_COMMAND", "EDITOR", "VISUAL", "PGPASSWORD"):
+    for name in ("MJ_STORE", "MJ_IDENTITY", "MJ_PASSPHRASE_COMMAND", "MJ_SESSION", "EDITOR", "VISUAL", "PGPASSWORD"):
         monkeypatch.delenv(name, raising=False)
     if store.is_postgres:
         monkeypatch.setenv("MJ_STORE", store_url(store))

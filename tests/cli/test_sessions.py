@@ -1,0 +1,114 @@
+"""`mj unlock --for 15m` and `mj lock`: one passphrase for the commands that follow, its key kept
+sealed on a file system in RAM under a key only MJ_SESSION holds. Every refusal beside the honest
+path; an ended, foreign or damaged session falls back to the passphrase."""
+
+import json
+import shutil
+import stat
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from journal.identity import PendingUnlock
+from tests.conftest import PASSPHRASE, ok, refused, store_state
+
+NEW = "mauve quartz lantern orbit thimble cascade"
+
+
+@pytest.fixture
+def runtime(monkeypatch):
+    """XDG_RUNTIME_DIR as a fresh directory on /dev/shm (a file system in RAM) for this test alone."""
+    place = Path("/dev/shm") / f"mj-test-{uuid.uuid4().hex}"
+    place.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(place))
+    yield place
+    shutil.rmtree(place, ignore_errors=True)
+
+
+def unlocked(run, monkeypatch, *args) -> str:
+    """`mj unlock`, then MJ_SESSION set and the passphrase gone, as eval "$(mj unlock)" leaves a shell."""
+    printed = ok(run("unlock", *args))
+    assert printed.startswith("export MJ_SESSION=")
+    token = printed.removeprefix("export MJ_SESSION=")
+    monkeypatch.setenv("MJ_SESSION", token)
+    monkeypatch.delenv("MJ_PASSPHRASE")
+    return token
+
+
+def session_files(runtime) -> list[Path]:
+    return [p for p in runtime.rglob("*") if p.is_file()]
+
+
+def test_one_passphrase_then_commands_without_it_until_lock(run, mentee, monkeypatch, runtime):
+    unlocked(run, monkeypatch, "--for", "30m")
+    entry = ok(run("checkin", "written in a session"))
+    assert entry in ok(run("entries", "--json"))
+    [file] = session_files(runtime)
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600 and stat.S_IMODE(file.parent.stat().st_mode) == 0o700
+    document = json.loads(file.read_text())
+    assert set(document) == {"format", "identity", "expires", "sealed"}
+    sealing_key = PendingUnlock(mentee / "identity.json", PASSPHRASE, background=False)._derive()
+    assert sealing_key not in file.read_bytes() and sealing_key.hex().encode() not in file.read_bytes()
+    assert ok(run("lock")) == "unset MJ_SESSION" and session_files(runtime) == []
+    result = run("entries")  # MJ_SESSION is still set in this shell, but opens nothing now
+    assert "this identity has no session" in result.stderr and "no passphrase" in result.stderr
+
+
+def test_a_session_ends_on_time_and_the_passphrase_is_asked_again(run, mentee, monkeypatch, runtime):
+    unlocked(run, monkeypatch, "--for", "15m")
+    ok(run("entries"))
+    with time_machine.travel(datetime.now().astimezone() + timedelta(minutes=16), tick=False):
+        result = run("entries")
+    assert "your session has ended" in result.stderr and result.exit_code == 1
+    assert session_files(runtime) == []  # removed
+
+
+def test_a_foreign_token_a_damaged_or_extended_file_opens_nothing(run, mentee, monkeypatch, runtime, store):
+    token = unlocked(run, monkeypatch)
+    [file] = session_files(runtime)
+    before = store_state(store)
+    monkeypatch.setenv("MJ_SESSION", "A" * len(token))  # another key
+    assert "does not open this identity's session" in run("entries").stderr
+    monkeypatch.setenv("MJ_SESSION", token)
+    document = json.loads(file.read_text())
+    later = (datetime.fromisoformat(document["expires"]) + timedelta(hours=5)).isoformat()
+    file.write_text(json.dumps(document | {"expires": later}))  # someone who can write the file, not the key
+    assert "does not open this identity's session" in run("entries").stderr
+    file.write_text("{not json")
+    assert "the session file is damaged: removed" in run("entries").stderr and session_files(runtime) == []
+    assert store_state(store) == before
+    monkeypatch.setenv("MJ_PASSPHRASE", PASSPHRASE)  # the honest path beside them
+    unlocked(run, monkeypatch)
+    ok(run("checkin", "a fresh session works"))
+
+
+def test_a_passphrase_change_ends_the_session_and_a_key_rotation_does_not(run, mentee, monkeypatch, runtime):
+    unlocked(run, monkeypatch)
+    ok(run("keys", "rotate", "--identity"))  # the same passphrase: the session goes on
+    ok(run("checkin", "after a rotation"))
+    monkeypatch.setenv("MJ_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("MJ_NEW_PASSPHRASE", NEW)
+    ok(run("passphrase", "change"))
+    monkeypatch.delenv("MJ_PASSPHRASE")
+    result = run("entries")
+    assert "the identity file changed since the session began" in result.stderr and result.exit_code == 1
+    monkeypatch.setenv("MJ_PASSPHRASE", NEW)
+    assert "after a rotation" in ok(run("entries"))
+
+
+@pytest.mark.parametrize("length", ["0m", "13h", "soon", "15"])
+def test_a_session_too_short_too_long_or_unreadable_is_refused(run, mentee, runtime, length):
+    code = 2 if length in ("soon", "15") else 1
+    assert ("is not a length of time" if code == 2 else "a session lasts from") in refused(
+        run("unlock", "--for", length), code=code)
+    assert session_files(runtime) == []
+    ok(run("unlock", "--for", "1h"))
+
+
+def test_without_a_file_system_in_ram_no_session_is_started(run, mentee, monkeypatch, runtime):
+    monkeypatch.setattr("journal.ram_directories.ram_backed_directories", lambda: [])  # a machine without tmpfs
+    assert "no file system in RAM here" in refused(run("unlock"))
+    assert session_files(runtime) == []

@@ -139,9 +139,28 @@ def _replay(app: Any, journal: MenteeJournal | None, stored: list[Any]) -> Mente
 def put_snapshot(app: Any, journal: MenteeJournal, head: bytes) -> None:
     """Best-effort, like the view cache: a snapshot only spares a replay. Raising here would report
     a saved write as "nothing was saved", and an IntegrityError would make update() run the verb a
-    second time; the next interval takes a snapshot again."""
+    second time; the next interval takes a snapshot again. Only the newest is kept: a load starts
+    from it, and each one holds state that grows with the journal, so keeping every one would
+    make the store grow with the square of it."""
     with contextlib.suppress(PersistenceError, sqlite3.Error):
         app.snapshots.recorder.insert_events([app.mapper.seal_snapshot(JournalSnapshot.take(journal), head)])
+        drop_older_snapshots(app, journal.version)
+
+
+def drop_older_snapshots(app: Any, version: int) -> None:
+    """Deletes this journal's snapshots (and their key wraps) from before `version`."""
+    from journal.sql import PostgresCursor
+
+    journal_id = app.journal_id
+    try:
+        with app.recorder.datastore.transaction(commit=True) as c:
+            snapshot_id = journal_id if isinstance(c, PostgresCursor) else journal_id.hex
+            c.execute(f"DELETE FROM {app.snapshots.recorder.events_table_name} WHERE originator_id = ? "
+                      "AND originator_version < ?", (snapshot_id, version))
+            c.execute("DELETE FROM mj_data_keys WHERE stream_id = ? AND kind = 's' AND version < ?",
+                      (journal_id.hex, version))
+    except Exception:  # noqa: BLE001 (a snapshot kept a while longer costs space, never a record)
+        return
 
 
 def compare_with_replay(app: Any, stored: list[Any], heads: list[bytes]) -> int:

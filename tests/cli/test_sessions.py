@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from domain import clock
 from journal.identity import PendingUnlock
 from tests.conftest import PASSPHRASE, ok, refused, store_state
 
@@ -60,7 +61,7 @@ def test_one_passphrase_then_commands_without_it_until_lock(run, mentee, monkeyp
 def test_a_session_ends_on_time_and_the_passphrase_is_asked_again(run, mentee, monkeypatch, runtime):
     unlocked(run, monkeypatch, "--for", "15m")
     ok(run("entries"))
-    with time_machine.travel(datetime.now().astimezone() + timedelta(minutes=16), tick=False):
+    with time_machine.travel(clock.now() + timedelta(minutes=16), tick=False):
         result = run("entries")
     assert "your session has ended" in result.stderr and result.exit_code == 1
     assert session_files(runtime) == []  # removed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 
 import click
@@ -14,6 +15,9 @@ from domain import clock
 
 VERDICT_STYLE = {"achieved": "bold green", "target reached": "bold green", "on track": "green",
                  "behind": "yellow", "stalled": "red", "not started": "dim", "dropped": "dim strike"}
+
+
+WINDOW_WEEKS = 12  # what `mj timeline` shows unless told otherwise
 
 
 def _console():
@@ -49,34 +53,46 @@ def _period(since, until):
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only this kind (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="Only entries with this tag (repeatable).")
 @click.option("--by", type=click.Choice(["week", "month"]), default="week", show_default=True)
+@click.option("--all", "everything", is_flag=True, help=f"Every record, not only the last {WINDOW_WEEKS} weeks.")
 @click.option("--json", "json_", is_flag=True, help="Print JSON.")
 @pass_session
-def timeline(session, since, until, kinds, tags, by, json_):
-    """Every record in time order, grouped by week or month, with goal and milestone marks."""
+def timeline(session, since, until, kinds, tags, by, everything, json_):
+    """Your records in time order, grouped by week or month, with goal and milestone marks: the
+    last 12 weeks unless you give --from/--to or --all. Piped, one plain line a record."""
     from projections.entries import EntryFilter
     from projections.model import load_model
     from projections.timeline import MARKS, describe, timeline as build
 
     _period(since, until)
+    window = None if since or until or everything else clock.today() - timedelta(weeks=WINDOW_WEEKS)
     model = load_model(session.app)
-    periods = build(model, EntryFilter(since, until, tuple(kinds), tuple(tags)), by)
+    periods = build(model, EntryFilter(since or window, until, tuple(kinds), tuple(tags)), by)
+    earlier = window is not None and any(clock.local_day(e.at) < window for e in model.entries)
     if json_:
         from projections.timeline import timeline_json
 
         emit_json(timeline_json(periods, model))
-        return
-    if not periods:
+    elif not periods:
         say("No entries match.")
-        return
-    console = _console()
-    for period in periods:
-        counts = ", ".join(f"{n} {kind}" for kind, n in period.counts().items())
-        console.print(f"[bold]{period.label}[/]  [dim]{counts}[/]")
-        for entry in period.entries:
-            style, day = KIND_STYLE.get(entry.kind, ""), clock.local_day(entry.at)
-            console.print(f"  {day:%a %d %b}  [{style or 'default'}]{MARKS.get(entry.kind, '·')} "
-                          f"{entry.kind:<10}[/] {esc(describe(entry, model))}  [dim]{entry.id[:8]}[/]",
-                          highlight=False)
+    elif sys.stdout.isatty():
+        console = _console()
+        for period in periods:
+            counts = ", ".join(f"{n} {kind}" for kind, n in period.counts().items())
+            console.print(f"[bold]{period.label}[/]  [dim]{counts}[/]")
+            for entry in period.entries:
+                style, day = KIND_STYLE.get(entry.kind, ""), clock.local_day(entry.at)
+                console.print(f"  {day:%a %d %b}  [{style or 'default'}]{MARKS.get(entry.kind, '·')} "
+                              f"{entry.kind:<10}[/] {esc(describe(entry, model))}  [dim]{entry.id[:8]}[/]",
+                              highlight=False)
+    else:  # piped: plain lines, one a record, no layout to compute
+        lines = []
+        for period in periods:
+            lines.append(f"{period.label}  " + ", ".join(f"{n} {kind}" for kind, n in period.counts().items()))
+            lines += [f"  {clock.local_day(e.at):%a %d %b}  {MARKS.get(e.kind, '·')} {e.kind:<10} "
+                      f"{esc(describe(e, model), markup=False)}  {e.id[:8]}" for e in period.entries]
+        click.echo("\n".join(lines))
+    if earlier:
+        say(f"Showing the last {WINDOW_WEEKS} weeks, from {window}: --all for every record, or --from/--to")
 
 
 @click.command()

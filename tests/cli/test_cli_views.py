@@ -70,3 +70,17 @@ def test_the_report_is_written_for_its_owner_only(run, story, tmp_path):
 def test_a_report_into_a_missing_directory_is_a_clear_error(run, story, tmp_path):
     result = run("report", "--html", str(tmp_path / "no" / "such" / "report.html"))
     assert result.exit_code == 1 and result.stderr.startswith("Error: cannot write")
+
+
+def test_the_timeline_shows_the_last_twelve_weeks_unless_told_and_pipes_plain_lines(run, mentee):
+    ok = lambda result: (result.exit_code == 0 or pytest.fail(result.output)) and result  # noqa: E731
+    ok(run("checkin", "OLD-MARKER from the winter", "--at", "2026-02-01"))  # 14 weeks before the suite's day
+    ok(run("checkin", "NEW-MARKER from this week", "--at", "2026-05-11"))
+    shown = ok(run("timeline"))
+    assert "NEW-MARKER" in shown.stdout and "OLD-MARKER" not in shown.stdout
+    assert "Showing the last 12 weeks, from 2026-02-18: --all for every record" in shown.stderr
+    everything = ok(run("timeline", "--all"))
+    assert "OLD-MARKER" in everything.stdout and "Showing" not in everything.stderr
+    assert "OLD-MARKER" in ok(run("timeline", "--from", "2026-01-01")).stdout
+    assert "[" not in shown.stdout and all(not line.startswith("\x1b") for line in shown.stdout.splitlines())
+    assert [p["period"] for p in json.loads(ok(run("timeline", "--by", "month", "--json")).stdout)] == ["2026-05"]

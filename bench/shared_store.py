@@ -99,10 +99,9 @@ def writers(store: str, identities: list[Path], writes: int) -> float:
 
 def command_median(store: str, identity: Path, runs: int = 7) -> float:
     """Median wall time of a whole `mj checkin` (start-up, unlock, connect, write)."""
-    import shutil
     import statistics
 
-    mj = shutil.which("mj") or "mj"
+    mj = str(Path(sys.executable).parent / "mj")  # the console script beside this interpreter, PATH or not
     env = {**os.environ, "MJ_STORE": store, "MJ_IDENTITY": str(identity), "MJ_PASSPHRASE": PASSPHRASE}
     times = []
     for n in range(runs):

@@ -3,6 +3,12 @@
     <identity file's directory>/anchors/<journal id>.json    (by default $MJ_HOME/anchors/)
     {"format": 1, "journal": hex, "size": n, "head": hex, "mac": hex}
     mac = HMAC-SHA256(HKDF(JK₁, lp("mj/v1/derive/anchor-key", journal id)), lp("mj/v1/anchor", journal, size, head))
+    with the view cache's place, "format": 2, "cache_size": c, "cache_head": hex, and
+    mac = HMAC-SHA256(that key, lp("mj/v1/anchor", journal, size, head, c, cache head))
+
+The cache's place is the chain head after the records the view cache covers, as this device
+checked it from the first record or wrote the cache itself: from it a read hashes only the
+records after the cache (journal/bound_state.py `checked_tail`), not the whole chain.
 
 The signed checkpoint only says that a store is consistent with itself; a whole store put back
 from an older copy is consistent too. The anchor is what this device has already seen: a store
@@ -40,8 +46,9 @@ def anchor_key(journal_key: bytes, journal_id: UUID) -> bytes:
     return crypto.derive_key(journal_key, ANCHOR_KEY_LABEL, journal_id.hex)
 
 
-def _mac(key: bytes, journal_id: UUID, size: int, head: bytes) -> str:
-    return crypto.mac(key, ANCHOR_LABEL, journal_id.hex, size, head).hex()
+def _mac(key: bytes, journal_id: UUID, size: int, head: bytes, cache: Seen | None = None) -> str:
+    more = (cache.size, cache.head) if cache is not None else ()
+    return crypto.mac(key, ANCHOR_LABEL, journal_id.hex, size, head, *more).hex()
 
 
 class DeviceAnchor:
@@ -53,6 +60,7 @@ class DeviceAnchor:
         self.path = directory / f"{journal_id.hex}.json"
         self.journal_id, self._key_for, self._warn = journal_id, key_for, warn
         self._seen: Seen | None = None
+        self._cache: Seen | None = None
 
     def seen(self) -> Seen | None:
         """What this device has seen (None on its first use), or TamperedRecord if the file was altered."""
@@ -66,17 +74,27 @@ class DeviceAnchor:
         try:
             document = json.loads(text)
             size, head = document["size"], bytes.fromhex(document["head"])
-            good = (len(text) <= MAX_BYTES and document["format"] == FORMAT and type(size) is int and size >= 0
+            cache = None
+            if document["format"] == 2:
+                cache = Seen(document["cache_size"], bytes.fromhex(document["cache_head"]))
+            good = (len(text) <= MAX_BYTES and document["format"] in (FORMAT, 2) and type(size) is int and size >= 0
                     and document["journal"] == self.journal_id.hex and len(head) == 32
-                    and crypto.mac_holds(str(document["mac"]), _mac(self._key_for(), self.journal_id, size, head)))
+                    and (cache is None or (type(cache.size) is int and 0 < cache.size <= size
+                                           and len(cache.head) == 32))
+                    and crypto.mac_holds(str(document["mac"]), _mac(self._key_for(), self.journal_id, size, head,
+                                                                    cache)))
         except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
             good = False
         if not good:
             raise TamperedRecord(f"this device's anchor for journal {self.journal_id.hex[:8]} ({self.path}) was "
                                  "altered or copied from elsewhere: its MAC does not hold; delete the file if you "
                                  "trust the store, and this device starts afresh as a new one would")
-        self._seen = Seen(size, head)
+        self._seen, self._cache = Seen(size, head), cache
         return self._seen
+
+    def cache_place(self) -> Seen | None:
+        """Where the view cache stands, as this device checked it (after `seen()`), or None."""
+        return self._cache
 
     def check(self, size: int, head_at: Callable[[int], bytes | None]) -> None:
         """Refuses a store of `size` records whose head after record m is `head_at(m)`, when it is
@@ -96,16 +114,28 @@ class DeviceAnchor:
                                  f"or {ACCEPT}")
 
     def advance(self, size: int, head: bytes, *, reset: bool = False) -> None:
-        """Remember `size` and `head` (never going back, unless `reset`)."""
+        """Remember `size` and `head` (never going back, unless `reset`, which forgets the cache's place)."""
         if self._seen is not None and (self._seen.size, self._seen.head) == (size, head):
             return
         if not reset and self._seen is not None and self._seen.size > size:
             return
-        document = {"format": FORMAT, "journal": self.journal_id.hex, "size": size, "head": head.hex(),
-                    "mac": _mac(self._key_for(), self.journal_id, size, head)}
+        self._write(Seen(size, head), None if reset else self._cache)
+
+    def remember_cache(self, size: int, head: bytes) -> None:
+        """The view cache now covers `size` records, the chain's head after them `head` (checked)."""
+        if self._cache == Seen(size, head) or self._seen is None or size > self._seen.size or size <= 0:
+            return
+        self._write(self._seen, Seen(size, head))
+
+    def _write(self, seen: Seen, cache: Seen | None) -> None:
+        size, head = seen.size, seen.head
+        document = {"format": FORMAT if cache is None else 2, "journal": self.journal_id.hex, "size": size,
+                    "head": head.hex(), "mac": _mac(self._key_for(), self.journal_id, size, head, cache)}
+        if cache is not None:
+            document |= {"cache_size": cache.size, "cache_head": cache.head.hex()}
         try:  # whole or not at all: a torn anchor would be refused
             write_private(self.path, json.dumps(document).encode(), make_parent=True)
         except OSError as error:
             self._warn(f"cannot write this device's anchor {self.path} ({error.strerror}): a rollback of the "
                        "store would go unnoticed here until it can")
-        self._seen = Seen(size, head)
+        self._seen, self._cache = seen, cache

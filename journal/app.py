@@ -6,10 +6,8 @@ into the project's own errors.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -18,7 +16,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment
 
 from domain.events import RecordEvent
@@ -224,18 +222,12 @@ class JournalApp(Application[UUID]):
     def history(self) -> list[EntryView]:
         """Every record in the order written, retractions included (projections fold these).
 
-        Served from the encrypted view cache plus the records written since; the whole chain
-        is checked against the signed checkpoint either way."""
+        Served from the encrypted view cache plus the records written since. Where this device's
+        anchor knows the chain's head at the cache, only the records after it are read and hashed
+        up to the signed checkpoint; otherwise the whole chain is (`mj verify` always checks all)."""
         with store_errors(self.store):
             self.keyring.current(self.journal_id)
-            stored, heads = bound_state.checked_chain(self)
-            datastore = self.recorder.datastore
-            covered, cached = view_cache.load(datastore, self.journal_id, self.keyring, heads)
-            fresh = [EntryView.of(e) for e in open_all(self.mapper, stored[covered:]) if isinstance(e, RecordEvent)]
-            if len(stored) - covered >= view_cache.REFRESH_AFTER:
-                with contextlib.suppress(PersistenceError, sqlite3.Error):  # a cache is never worth failing a read
-                    view_cache.save(datastore, self.journal_id, self.keyring, len(stored), cached + fresh, heads[-1])
-        return cached + fresh
+            return bound_state.read_history(self)
 
     def rebuild_view_cache(self) -> None:
         """The view cache made afresh from the records (after a forget deleted it)."""

@@ -66,6 +66,57 @@ def checked_chain(app: Any, *, accept_rollback: bool = False) -> tuple[list[Any]
     return stored, heads
 
 
+def checked_tail(app: Any) -> tuple[int, list[Any], list[bytes]] | None:
+    """(c, the records after c, heads[i] the chain's head after record c + i) when this device's
+    anchor knows the head after record c, where the view cache stands: only the records after it
+    are read and hashed, up to the signed checkpoint and through what this device has seen. None
+    when the anchor cannot vouch (a first use, no cache, a store that moved back or forked):
+    the caller checks the whole chain, which names what is wrong. `mj verify` always does."""
+    seen = app.anchor.seen()
+    place = app.anchor.cache_place()
+    if seen is None or place is None or getattr(app, "is_copy", False):
+        return None
+    checkpoint = signed_checkpoint(app)  # first, as in checked_chain
+    if checkpoint.size < seen.size:
+        return None
+    tail = app.recorder.select_events(app.journal_id, gt=place.size, lte=checkpoint.size)
+    heads = [place.head]
+    for expected, record in enumerate(tail, start=place.size + 1):
+        if record.originator_version != expected:
+            return None
+        heads.append(chain.link(heads[-1], app.journal_id, expected, record.topic, record.state))
+    if place.size + len(tail) != checkpoint.size or heads[-1] != checkpoint.head \
+            or heads[seen.size - place.size] != seen.head:
+        return None
+    app.anchor.advance(checkpoint.size, checkpoint.head)
+    return place.size, tail, heads
+
+
+def read_history(app: Any) -> list[EntryView]:
+    """Every record's view in the order written: the view cache, and the records after it opened.
+    From this device's anchor when it knows the head at the cache (`checked_tail`), else after
+    checking the whole chain; the cache is written again when enough records piled up after it."""
+    datastore = app.recorder.datastore
+    tail = checked_tail(app)
+    cached = view_cache.load_at(datastore, app.journal_id, app.keyring, tail[0], tail[2][0]) \
+        if tail is not None else None
+    if tail is not None and cached is not None:
+        covered, after, heads = tail
+    else:
+        stored, heads = checked_chain(app)
+        covered, cached = view_cache.load(datastore, app.journal_id, app.keyring, heads)
+        after, heads = stored[covered:], heads[covered:]
+        if covered:
+            app.anchor.remember_cache(covered, heads[0])  # checked from the first record: from here on
+    fresh = [EntryView.of(e) for e in open_all(app.mapper, after) if isinstance(e, RecordEvent)]
+    if len(after) >= view_cache.REFRESH_AFTER:
+        with contextlib.suppress(PersistenceError, sqlite3.Error):  # a cache is never worth failing a read
+            size = covered + len(after)
+            view_cache.save(datastore, app.journal_id, app.keyring, size, cached + fresh, heads[-1])
+            app.anchor.remember_cache(size, heads[-1])
+    return cached + fresh
+
+
 def extends_what_was_seen(app: Any, checkpoint: Checkpoint) -> bool:
     """Whether the signed checkpoint continues the chain this device has seen, hashing only the
     records written since (usually none): a cheap look before any background duty reads the store."""

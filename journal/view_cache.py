@@ -6,9 +6,10 @@ the journal key for the view cache alone, associated data binding the journal, t
 covers and its own topic), so it is no
 more readable at rest than the records. It is only ever a prefix of the log: records after
 its version are opened and appended; when enough have piled up it is written again. A cache
-that does not open is ignored and rebuilt. Every read still checks the whole hash chain, and
-the cache's associated data names the chain's head after the records it covers, so a genuine
-cache from another history of the journal (one written before a rollback) does not open.
+that does not open is ignored and rebuilt. The cache's associated data names the chain's head
+after the records it covers, so a genuine cache from another history of the journal (one written
+before a rollback) does not open; a read that knows that head from this device's anchor hashes
+only the records after the cache (journal/bound_state.py `checked_tail`), else the whole chain.
 """
 
 from __future__ import annotations
@@ -49,12 +50,28 @@ def load(datastore: Any, journal_id: UUID, keyring: Any, heads: list[bytes]) -> 
         return 0, []
     if row is None or not row.version < len(heads):
         return 0, []
+    return _opened(row, journal_id, keyring, heads[row.version])
+
+
+def load_at(datastore: Any, journal_id: UUID, keyring: Any, version: int, head: bytes) -> list[EntryView] | None:
+    """The cached entries when the cache covers exactly `version` records and opens beside `head`,
+    the chain's head after them; None otherwise."""
+    try:
+        row = ViewCacheStore(datastore).read(journal_id)
+    except TamperedRecord:
+        return None
+    if row is None or row.version != version:
+        return None
+    covered, entries = _opened(row, journal_id, keyring, head)
+    return entries if covered == version else None
+
+
+def _opened(row: Any, journal_id: UUID, keyring: Any, head: bytes) -> tuple[int, list[EntryView]]:
     version, blob, wrap = row.version, row.blob, row.wrap
     try:
         journal_key = keyring.view_cache_key(journal_id, sealed_format.key_id_of(blob))
         plaintext = sealed_format.open_event(blob, wrap, journal_key=journal_key, stream_id=journal_id,
-                                             version=version, topic=sealed_format.bound_topic(CACHE_TOPIC,
-                                                                                              heads[version]))
+                                             version=version, topic=sealed_format.bound_topic(CACHE_TOPIC, head))
         return version, _decode(plaintext)
     except (crypto.Unopenable, ValueError, TypeError, KeyError):
         return 0, []

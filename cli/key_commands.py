@@ -30,6 +30,7 @@ def passphrase_change(session):
 
     from journal.rotation_files import unchanged_identity_file
 
+    session.passphrase_only = True  # an unlocked session (`mj unlock`) does not change her secrets
     identity = session.identity  # unlocked with the current passphrase, or refused
     new = ask_passphrase("New passphrase", confirm=True, suggest=True, variable="MJ_NEW_PASSPHRASE")
     old = passphrase_from_environment()
@@ -73,6 +74,7 @@ def keys_rotate(session, identity_, json_):
     """
     from journal.rotation import rotate_journal_key
 
+    session.passphrase_only = identity_  # new identity keys (and a recovery code): not from a session
     if not identity_:
         done = rotate_journal_key(session.app)
         if json_:
@@ -128,6 +130,7 @@ def keys_recovery_code(session):
     from journal.recovery import RecoveryStore, new_code, sealed_row
     from journal.store_errors import store_errors
 
+    session.passphrase_only = True  # not from an unlocked session: a recovery code outlasts it
     identity = session.identity
     code = new_code()
     row = sealed_row(identity, code)

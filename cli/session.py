@@ -56,6 +56,7 @@ def terminal_available() -> bool:
 
 class Session:
     accept_rollback = False  # set by `mj verify --accept-rollback` before the app is made
+    passphrase_only = False  # set by the commands that change her secrets: no unlocked session for them
     contribute_in_background = True  # off for `mj program contribute`, which does it as its own command
 
     def __init__(self, store: str | None, identity: str | None):
@@ -71,7 +72,7 @@ class Session:
         from journal.passphrases import passphrase_from_environment
 
         read_header(self.identity_path)  # a missing or damaged file is reported before any prompt
-        resumed = self._resumed()
+        resumed = None if self.passphrase_only else self._resumed()
         if resumed is not None:
             return resumed
         given = passphrase_from_environment()

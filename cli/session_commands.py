@@ -42,7 +42,8 @@ def unlock(session, length):
     random key that only MJ_SESSION holds; neither opens anything alone."""
     from journal.sessions import start
 
-    identity = session.identity  # the passphrase, once (or the session already open)
+    session.passphrase_only = True  # a session is never extended by itself: the passphrase, once
+    identity = session.identity
     token, expires = start(session.identity_path, session.sealing[1], length)
     click.echo(f"export MJ_SESSION={token}")
     say(f"Unlocked {esc(identity.name, markup=False)} until {expires.astimezone():%Y-%m-%d %H:%M}; "

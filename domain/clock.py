@@ -20,6 +20,12 @@ def now() -> datetime:
     return datetime.now(timezone.utc) + _offset
 
 
+def wall_now() -> datetime:
+    """This moment on the machine's own clock, which `MJ_NOW` does not move: for the expiry of
+    secrets (an unlocked session), which a variable in the environment must not extend."""
+    return datetime.now(timezone.utc)
+
+
 def run_from(moment: datetime) -> None:
     """From here on the clock reads `moment` and runs on from it (the `MJ_NOW` seam)."""
     global _offset

@@ -88,8 +88,10 @@ def test_a_foreign_token_a_damaged_or_extended_file_opens_nothing(run, mentee, m
 
 def test_a_passphrase_change_ends_the_session_and_a_key_rotation_does_not(run, mentee, monkeypatch, runtime):
     unlocked(run, monkeypatch)
-    ok(run("keys", "rotate", "--identity"))  # the same passphrase: the session goes on
-    ok(run("checkin", "after a rotation"))
+    monkeypatch.setenv("MJ_PASSPHRASE", PASSPHRASE)  # new keys want the passphrase itself
+    ok(run("keys", "rotate", "--identity"))
+    monkeypatch.delenv("MJ_PASSPHRASE")
+    ok(run("checkin", "after a rotation"))  # the same passphrase, so its key: the session goes on
     monkeypatch.setenv("MJ_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("MJ_NEW_PASSPHRASE", NEW)
     ok(run("passphrase", "change"))
@@ -113,3 +115,54 @@ def test_without_a_file_system_in_ram_no_session_is_started(run, mentee, monkeyp
     monkeypatch.setattr("journal.ram_directories.ram_backed_directories", lambda: [])  # a machine without tmpfs
     assert "no file system in RAM here" in refused(run("unlock"))
     assert session_files(runtime) == []
+
+
+@pytest.mark.parametrize("command", [["passphrase", "change"], ["keys", "rotate", "--identity"],
+                                     ["keys", "recovery-code"], ["unlock", "--for", "12h"]])
+def test_what_changes_her_secrets_or_extends_the_session_asks_for_the_passphrase(run, mentee, monkeypatch, runtime,
+                                                                                  store, command):
+    unlocked(run, monkeypatch)
+    monkeypatch.setenv("MJ_NEW_PASSPHRASE", NEW)
+    before = store_state(store)
+    assert "no passphrase" in refused(run(*command))  # someone at her unlocked shell gets no more than the session
+    assert store_state(store) == before
+    ok(run("entries"))  # the session itself still works
+    monkeypatch.setenv("MJ_PASSPHRASE", PASSPHRASE)
+    ok(run(*command))  # with the passphrase, as always
+
+
+def test_a_planted_directory_or_link_is_never_used_and_a_bad_token_deletes_nothing(run, mentee, monkeypatch,
+                                                                                    runtime):
+    import os
+
+    token = unlocked(run, monkeypatch)
+    [file] = session_files(runtime)
+    good = file.read_bytes()
+    monkeypatch.setenv("MJ_SESSION", "é")
+    assert "MJ_SESSION is not a session key" in run("entries").stderr
+    assert file.read_bytes() == good  # not removed as damaged
+    monkeypatch.setenv("MJ_SESSION", token)
+    elsewhere = runtime / "elsewhere.json"
+    elsewhere.write_bytes(good)
+    elsewhere.chmod(0o600)
+    file.unlink()
+    file.symlink_to(elsewhere)  # a link where the file was: never followed, whatever it points at
+    assert "this identity has no session" in run("entries").stderr
+    file.unlink()
+    file.write_bytes(b"[" * 4000)  # under the size cap, deeper than json can nest
+    file.chmod(0o600)
+    result = run("entries")
+    assert "the session file is damaged: removed" in result.stderr and "Traceback" not in result.output
+    os.chown(file.parent, 12345, 12345)  # another user's directory where hers would be
+    monkeypatch.setattr("journal.ram_directories.ram_backed_directories", lambda: [runtime])
+    monkeypatch.setenv("MJ_PASSPHRASE", PASSPHRASE)
+    assert "no file system in RAM here" in refused(run("unlock"))  # neither written into nor read from
+
+
+def test_a_session_made_to_outlast_any_session_is_refused(run, mentee, monkeypatch, runtime):
+    from datetime import timezone
+
+    with time_machine.travel(datetime(2099, 1, 1, tzinfo=timezone.utc), tick=False):
+        token = unlocked(run, monkeypatch, "--for", "12h")  # as MJ_NOW=2099 would once have made it
+    monkeypatch.setenv("MJ_SESSION", token)
+    assert "your session has ended" in run("entries").stderr and session_files(runtime) == []

@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 PASSPHRASE = "a long enough bench passphrase"
 JRNL_PASSWORD = "a jrnl bench password"
 MJ = Path(sys.executable).parent / "mj"
-START = datetime(2024, 1, 1, 9, tzinfo=timezone.utc)
 JRNL_CONFIG = """colors: {{body: none, date: none, tags: none, title: none}}
 default_hour: 9
 default_minute: 0
@@ -92,9 +91,20 @@ def run_once(command: list[str], env: dict[str, str], stdin: str | None) -> tupl
     return answer["seconds"], answer["maxrss_kib"]
 
 
+def start_for(entries: int) -> datetime:
+    """The first entry's moment: one entry every 6 hours, the last a day ago."""
+    return (datetime.now(timezone.utc) - timedelta(hours=6 * entries + 24)).replace(minute=0, second=0, microsecond=0)
+
+
 def text_of(n: int) -> str:
     word = "parser" if n % 97 == 0 else "standup"
     return f"Day {n}: worked on the {word}, talked to the team, wrote it down."
+
+
+def clean_environment() -> dict[str, str]:
+    """This environment without what would make either program slower than on a user's machine:
+    PYTHONDONTWRITEBYTECODE would compile every module from source at every start."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def build_mj(home: Path, entries: int) -> dict[str, str]:
@@ -109,12 +119,12 @@ def build_mj(home: Path, entries: int) -> dict[str, str]:
     save_identity(me, PASSPHRASE)
     journal = app.repository.get(app.journal_id, projector_func=project_journal)
     for n in range(entries):
-        journal.check_in(text_of(n), mood=1 + n % 5, tags=("work",), at=START + timedelta(hours=6 * n))
+        journal.check_in(text_of(n), mood=1 + n % 5, tags=("work",), at=start_for(entries) + timedelta(hours=6 * n))
         if n % 50 == 49:
             app.save(journal)
     app.save(journal)
     app.close()
-    return {**os.environ, "MJ_HOME": str(home), "MJ_PASSPHRASE": PASSPHRASE}
+    return {**clean_environment(), "MJ_HOME": str(home), "MJ_PASSPHRASE": PASSPHRASE}
 
 
 def build_jrnl(jrnl: str, home: Path, entries: int) -> dict[str, str]:
@@ -122,9 +132,10 @@ def build_jrnl(jrnl: str, home: Path, entries: int) -> dict[str, str]:
     home.mkdir()
     journal = home / "journal.txt"
     (home / "jrnl.yaml").write_text(JRNL_CONFIG.format(journal=journal))
-    lines = [f"[{(START + timedelta(hours=6 * n)):%Y-%m-%d %I:%M:%S %p}] {text_of(n)} @work\n" for n in range(entries)]
+    start = start_for(entries)
+    lines = [f"[{(start + timedelta(hours=6 * n)):%Y-%m-%d %I:%M:%S %p}] {text_of(n)} @work\n" for n in range(entries)]
     journal.write_text("\n".join(lines))
-    env = {**os.environ, "HOME": str(home), "TZ": "UTC"}
+    env = {**clean_environment(), "HOME": str(home), "TZ": "UTC"}
     run_once([jrnl, "--config-file", str(home / "jrnl.yaml"), "--encrypt"], env,
              f"{JRNL_PASSWORD}\n{JRNL_PASSWORD}\nn\n")
     if not journal.read_bytes().startswith(b"JRNL"):
@@ -166,7 +177,7 @@ def main() -> None:
                                      check=True).stdout.strip().removeprefix("export MJ_SESSION=")
             in_session = {k: v for k, v in mj_env.items() if k != "MJ_PASSPHRASE"} | {"MJ_SESSION": session}
             jrnl_env = build_jrnl(jrnl, Path(tmp) / f"jrnl-{size}", size)
-            middle = START + timedelta(hours=6 * size // 2)
+            middle = start_for(size) + timedelta(hours=6 * size // 2)
             period = [middle.date().isoformat(), (middle + timedelta(days=30)).date().isoformat()]
             cases = [
                 ("add an entry", ["checkin", "A new day, written from the bench."], ["A new day, from the bench."]),
@@ -177,6 +188,8 @@ def main() -> None:
             ]
             print(f"\n{size:,} entries")
             for name, mj_args, jrnl_args in cases:
+                run_once([str(MJ), *mj_args], mj_env, None)  # a first run writes the bytecode caches, as
+                run_once(jrnl_command(jrnl, jrnl_env, jrnl_args), jrnl_env, f"{JRNL_PASSWORD}\n")  # installs do
                 figures = {"mj": [], "session": [], "jrnl": []}
                 for _ in range(args.runs):
                     figures["mj"].append(run_once([str(MJ), *mj_args], mj_env, None))

@@ -22,7 +22,6 @@ from uuid import uuid4
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-START = datetime(2020, 1, 1, 9, tzinfo=timezone.utc)
 
 
 def write(app, entries: int) -> None:
@@ -31,10 +30,11 @@ def write(app, entries: int) -> None:
 
     journal = app.repository.get(app.journal_id, projector_func=project_journal)
     goals: list[str] = []
+    start = (datetime.now(timezone.utc) - timedelta(hours=entries + 48)).replace(minute=0, second=0, microsecond=0)
     written = 0
     n = 0
     while written < entries:
-        at = START + timedelta(hours=6 * n)
+        at = start + timedelta(hours=n)  # one an hour, the last two days ago
         turn = n % 20
         if turn == 0:
             goals.append(journal.set_goal(f"Goal {n}: run the standup every day", measure="standups", target=20,

@@ -19,8 +19,9 @@ someone who altered this device's files could have made it (deleting it starts a
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
@@ -119,13 +120,40 @@ class DeviceAnchor:
             return
         if not reset and self._seen is not None and self._seen.size > size:
             return
-        self._write(Seen(size, head), None if reset else self._cache)
+        with self._locked():
+            if not reset:
+                self.seen()  # what another process of this device wrote meanwhile: never moved back over
+                if self._seen is not None and (self._seen.size > size or self._seen == Seen(size, head)):
+                    return
+            self._write(Seen(size, head), None if reset else self._cache)
 
     def remember_cache(self, size: int, head: bytes) -> None:
         """The view cache now covers `size` records, the chain's head after them `head` (checked)."""
         if self._cache == Seen(size, head) or self._seen is None or size > self._seen.size or size <= 0:
             return
-        self._write(self._seen, Seen(size, head))
+        with self._locked():
+            self.seen()
+            if self._seen is not None and size <= self._seen.size and self._cache != Seen(size, head):
+                self._write(self._seen, Seen(size, head))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """This journal's anchor to this process alone while it is read again and written (a lock file
+        beside it; where none can be made, unlocked, as before)."""
+        import fcntl
+        import os
+
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            descriptor = os.open(self.path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError:
+            yield
+            return
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)
 
     def _write(self, seen: Seen, cache: Seen | None) -> None:
         size, head = seen.size, seen.head

@@ -61,3 +61,19 @@ def test_a_store_behind_or_forked_from_the_anchor_is_refused(tmp_path):
         seen.check(VECTOR["size"] - 1, lambda m: None)
     with pytest.raises(TamperedRecord, match="differs"):
         seen.check(VECTOR["size"] + 1, lambda m: bytes(32))
+
+
+def test_two_processes_of_one_device_never_move_the_anchor_back(tmp_path):
+    """Each process remembers what it read; the one that read less writes last, and the file keeps
+    the most any of them saw (the file is read again under a lock before each write)."""
+    first, second = device(tmp_path / "anchors"), device(tmp_path / "anchors")
+    first.advance(5, bytes([5]) * 32)
+    assert second.seen().size == 5
+    first.advance(10, bytes([10]) * 32)
+    second.advance(7, bytes([7]) * 32)  # it saw 5, then checked a store of 7, but another process saw 10
+    on_disk = device(tmp_path / "anchors").seen()
+    assert (on_disk.size, on_disk.head) == (10, bytes([10]) * 32)
+    second.remember_cache(10, bytes([10]) * 32)
+    assert device(tmp_path / "anchors").seen().size == 10
+    first.advance(3, bytes([3]) * 32, reset=True)  # a rollback accepted on purpose: written as told
+    assert device(tmp_path / "anchors").seen().size == 3

@@ -66,7 +66,8 @@ def status(session, json_):
     for rhythm in current:
         r, month = rhythm.relationship, rhythm.months[-1] if rhythm.months else None
         this = (f"{month.minutes} of {r.norm} minutes in {today:%B}" if month and month.current
-                else "its agreed months are over (`mj mentor end` closes it)" if month else "not started yet")
+                else "its agreed months are over (`mj completion` states what you did together, `mj mentor end` "
+                     "closes it)" if month else "not started yet")
         click.echo(f"Mentor: {counterparty(r.name, r.fingerprint, markup=False)}, {r.months_left} of {r.months} "
                    f"months left; {this}; {rhythm.months_met} month(s) met the norm"
                    + (f"; no meeting in {', '.join(rhythm.months_without)}" if rhythm.months_without else ""))

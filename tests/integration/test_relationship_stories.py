@@ -21,9 +21,20 @@ def at(day: str, hour: int = 12):
     return time_machine.travel(datetime.fromisoformat(f"{day} {hour:02}:00").astimezone(), tick=False)
 
 
+_WALKED: dict[str, dict] = {}
+
+
 @pytest.fixture
-def walked(run, mentee, home, tmp_path):
-    """The whole path; returns what each person was shown on the way, by role."""
+def walked(backend, request):
+    """The whole path, walked once per backend (the three tests only read what it showed): what
+    each person was shown on the way, by role."""
+    if backend not in _WALKED:
+        _WALKED[backend] = walk(request.getfixturevalue("run"), request.getfixturevalue("mentee"),
+                                request.getfixturevalue("home"), request.getfixturevalue("tmp_path"))
+    return _WALKED[backend]
+
+
+def walk(run, mentee, home, tmp_path):
     grace, omar, morgan = (("--identity", str(home / f"{n}.json")) for n in ("grace", "omar", "morgan"))
     seen = {"mentee": {}, "mentor": {}, "manager": {}}
     with at("2025-09-30"):

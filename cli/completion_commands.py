@@ -37,8 +37,10 @@ def _todays(session, mentor: str | None):
         from cli.relationship_commands import find_mentor
 
         fingerprint = find_mentor(session, mentor).fingerprint
-    try:
-        return statement(session.app.entries(), clock.today(), (me.name, me.fingerprint), fingerprint), history
+    from journal.versions import latest
+
+    try:  # one read of her journal for the statement and for what she sent before
+        return statement(latest(history), clock.today(), (me.name, me.fingerprint), fingerprint), history
     except NoRelationship as error:
         raise click.ClickException(str(error)) from None
 

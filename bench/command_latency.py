@@ -4,7 +4,7 @@ mj with its real Argon2id unlock, and mj in an unlocked session, `mj unlock`). R
 (mj, jrnl, mj, …) so that the machine's moods fall on both; each figure is the median wall time
 and the peak memory (max RSS) of the command's process.
 
-    python bench/command_latency.py [--runs 7] [--sizes 1000,10000] [--jrnl PATH]
+    python bench/command_latency.py [--runs 7] [--sizes 1000,10000] [--jrnl PATH] [--jrnl-up-to 10000]
 
 jrnl comes from --jrnl, $JRNL, or a venv this script makes once under ~/.cache/mj-bench (pip
 install jrnl==4.6). Runs the `mj` console script beside this interpreter (no pyenv shim).
@@ -164,9 +164,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--jrnl")
+    parser.add_argument("--jrnl-up-to", type=int, default=10000,
+                        help="jrnl is run only on journals up to this size (an add rewrites its whole file: "
+                             "minutes a run at 100,000)")
     args = parser.parse_args()
     jrnl = find_jrnl(args.jrnl)
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}; mj: {MJ}; jrnl: {jrnl}")
+    helps = [run_once([str(MJ), "--help"], clean_environment(), None)[0] for _ in range(args.runs + 1)][1:]
+    print(f"mj --help: {statistics.median(helps) * 1000:.0f} ms (median of {args.runs})")
     print("median wall time (peak RSS); mj with the passphrase's Argon2id unlock | in a session | jrnl encrypted")
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
@@ -176,7 +181,7 @@ def main() -> None:
             session = subprocess.run([str(MJ), "unlock", "--for", "2h"], env=mj_env, capture_output=True, text=True,
                                      check=True).stdout.strip().removeprefix("export MJ_SESSION=")
             in_session = {k: v for k, v in mj_env.items() if k != "MJ_PASSPHRASE"} | {"MJ_SESSION": session}
-            jrnl_env = build_jrnl(jrnl, Path(tmp) / f"jrnl-{size}", size)
+            jrnl_env = build_jrnl(jrnl, Path(tmp) / f"jrnl-{size}", size) if size <= args.jrnl_up_to else None
             middle = start_for(size) + timedelta(hours=6 * size // 2)
             period = [middle.date().isoformat(), (middle + timedelta(days=30)).date().isoformat()]
             cases = [
@@ -186,22 +191,30 @@ def main() -> None:
                  ["-from", period[0], "-to", period[1], "@work"]),
                 ("last 20", ["entries", "-n", "20"], ["-n", "20"]),
             ]
-            print(f"\n{size:,} entries")
-            for name, mj_args, jrnl_args in cases:
+            print(f"\n{size:,} entries" + ("" if jrnl_env else " (jrnl not run at this size)"))
+            mj_only = [("mj timeline", ["timeline"], None), ("mj progress", ["progress"], None),
+                       ("mj verify", ["verify"], None)]
+            for name, mj_args, jrnl_args in cases + mj_only:
+                with_jrnl = jrnl_env is not None and jrnl_args is not None
                 run_once([str(MJ), *mj_args], mj_env, None)  # a first run writes the bytecode caches, as
-                run_once(jrnl_command(jrnl, jrnl_env, jrnl_args), jrnl_env, f"{JRNL_PASSWORD}\n")  # installs do
+                if with_jrnl:  # installs do
+                    run_once(jrnl_command(jrnl, jrnl_env, jrnl_args), jrnl_env, f"{JRNL_PASSWORD}\n")
                 figures = {"mj": [], "session": [], "jrnl": []}
                 for _ in range(args.runs):
                     figures["mj"].append(run_once([str(MJ), *mj_args], mj_env, None))
                     figures["session"].append(run_once([str(MJ), *mj_args], in_session, None))
-                    figures["jrnl"].append(run_once(jrnl_command(jrnl, jrnl_env, jrnl_args), jrnl_env,
-                                                    f"{JRNL_PASSWORD}\n"))
-                median = {k: statistics.median(t for t, _ in v) for k, v in figures.items()}
-                peak = {k: max(m for _, m in v) / 1024 for k, v in figures.items()}
-                print(f"  {name:<18} mj {median['mj']:6.2f} s ({peak['mj']:4.0f} MB) | session "
-                      f"{median['session']:6.2f} s ({peak['session']:4.0f} MB) | jrnl {median['jrnl']:6.2f} s "
-                      f"({peak['jrnl']:4.0f} MB)  → mj {median['jrnl'] / median['mj']:4.1f}×, "
-                      f"in a session {median['jrnl'] / median['session']:4.1f}× jrnl's speed")
+                    if with_jrnl:
+                        figures["jrnl"].append(run_once(jrnl_command(jrnl, jrnl_env, jrnl_args), jrnl_env,
+                                                        f"{JRNL_PASSWORD}\n"))
+                median = {k: statistics.median(t for t, _ in v) for k, v in figures.items() if v}
+                peak = {k: max(m for _, m in v) / 1024 for k, v in figures.items() if v}
+                line = (f"  {name:<18} mj {median['mj']:6.2f} s ({peak['mj']:4.0f} MB) | session "
+                        f"{median['session']:6.2f} s ({peak['session']:4.0f} MB)")
+                if with_jrnl:
+                    line += (f" | jrnl {median['jrnl']:6.2f} s ({peak['jrnl']:4.0f} MB)  → mj "
+                             f"{median['jrnl'] / median['mj']:4.1f}×, in a session "
+                             f"{median['jrnl'] / median['session']:4.1f}× jrnl's speed")
+                print(line, flush=True)
             subprocess.run([str(MJ), "lock"], env=in_session, capture_output=True, check=True)
 
 

@@ -7,6 +7,7 @@ import click
 from cli.output import counted, emit_json, entries_table, entry_detail, say
 from cli.session import pass_session
 from cli.when import DAY
+from domain import clock
 
 # Written out rather than read from domain.events, so that `mj --help` need not import pydantic;
 # tests/unit/test_kinds.py checks it against the events.
@@ -31,8 +32,7 @@ def entries(session, since, until, kinds, tags, contains, limit, json_):
 
     if since and until and since > until:
         raise click.BadParameter(f"--from {since} is after --to {until}", param_hint="--from")
-    every = session.app.entries()
-    chosen = EntryFilter(since, until, tuple(kinds), tuple(tags), contains, limit).apply(every)
+    chosen = session.app.ask(EntryFilter(since, until, tuple(kinds), tuple(tags), contains, limit).question())
     if json_:
         emit_json([e.as_json() for e in chosen])
     elif chosen:
@@ -41,8 +41,9 @@ def entries(session, since, until, kinds, tags, contains, limit, json_):
         say("No entries match.")
     if session.identity.role == "mentee":
         from cli.rhythm_commands import say_nudges
+        from projections.rhythm import nudge_question
 
-        say_nudges(every)
+        say_nudges(session.app.ask(nudge_question(clock.today())))
 
 
 @click.command()

@@ -19,13 +19,11 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment
 
-from domain.events import RecordEvent
 from domain.journal import JournalSnapshot, MenteeJournal
-from journal import bound_state, grants, view_cache
+from journal import bound_state, grants
 from journal.anchor import DeviceAnchor, anchor_key
 from journal.chain import Checkpointer
 from journal.config import StoreLocation
-from journal.forgetting import open_all
 from journal.errors import (AmbiguousId, ConcurrentWrite, EntryNotFound, JournalError, NoJournal,
                             StoreUnavailable, TamperedRecord)
 from journal.identity import Identity
@@ -232,9 +230,17 @@ class JournalApp(Application[UUID]):
     def rebuild_view_cache(self) -> None:
         """The view cache made afresh from the records (after a forget deleted it)."""
         with store_errors(self.store):
-            stored, heads = bound_state.checked_chain(self)
-            views = [EntryView.of(e) for e in open_all(self.mapper, stored) if isinstance(e, RecordEvent)]
-            view_cache.save(self.recorder.datastore, self.journal_id, self.keyring, len(stored), views, heads[-1])
+            views, heads = bound_state.whole_history(self)
+            bound_state.refresh(self, None, [], views, heads[-1], len(heads) - 1)
+
+    def ask(self, question: Any) -> list[EntryView]:
+        """The answer to a question about her live records (journal/view_select.py), from only the
+        pages of the view cache it needs, after the same checks as `history`."""
+        from journal import view_select
+
+        with store_errors(self.store):
+            self.keyring.current(self.journal_id)
+            return view_select.ask(self, question)[0]
 
     def show(self, prefix: str) -> EntryView:
         entries = self.entries()

@@ -92,29 +92,65 @@ def checked_tail(app: Any) -> tuple[int, list[Any], list[bytes]] | None:
     return place.size, tail, heads
 
 
-def read_history(app: Any) -> list[EntryView]:
-    """Every record's view in the order written: the view cache, and the records after it opened.
-    From this device's anchor when it knows the head at the cache (`checked_tail`), else after
-    checking the whole chain; the cache is written again when enough records piled up after it."""
+def cached_place(app: Any) -> tuple[view_cache.Index | None, list[Any], list[bytes]]:
+    """(the view cache's index, or None; the records after it; heads[i], the chain's head after
+    the i-th of them, heads[0] the head at the index). From this device's anchor when it knows the
+    head at the index (`checked_tail`), else after checking the whole chain."""
     datastore = app.recorder.datastore
     tail = checked_tail(app)
-    cached = view_cache.load_at(datastore, app.journal_id, app.keyring, tail[0], tail[2][0]) \
+    index = view_cache.load_index_at(datastore, app.journal_id, app.keyring, tail[0], tail[2][0]) \
         if tail is not None else None
-    if tail is not None and cached is not None:
-        covered, after, heads = tail
-    else:
-        stored, heads = checked_chain(app)
-        covered, cached = view_cache.load(datastore, app.journal_id, app.keyring, heads)
-        after, heads = stored[covered:], heads[covered:]
-        if covered:
-            app.anchor.remember_cache(covered, heads[0])  # checked from the first record: from here on
-    fresh = [EntryView.of(e) for e in open_all(app.mapper, after) if isinstance(e, RecordEvent)]
+    if tail is not None and index is not None:
+        return index, tail[1], tail[2]
+    stored, heads = checked_chain(app)
+    index = view_cache.load_index(datastore, app.journal_id, app.keyring, heads)
+    covered = index.version if index is not None else 0
+    if covered:
+        app.anchor.remember_cache(covered, heads[covered])  # checked from the first record: from here on
+    return index, stored[covered:], heads[covered:]
+
+
+def fresh_views(app: Any, records: list[Any]) -> list[EntryView]:
+    return [EntryView.of(e) for e in open_all(app.mapper, records) if isinstance(e, RecordEvent)]
+
+
+def whole_history(app: Any) -> tuple[list[EntryView], list[bytes]]:
+    """Every view, opened from the records after checking the whole chain (a cache not believed)."""
+    stored, heads = checked_chain(app)
+    return fresh_views(app, stored), heads
+
+
+def read_history(app: Any) -> list[EntryView]:
+    """Every record's view in the order written: the view cache's pages, and the records after it
+    opened; the cache moves on when enough records piled up after it."""
+    index, after, heads = cached_place(app)
+    cached = [] if index is None else view_cache.every_view(app.recorder.datastore, app.journal_id, app.keyring,
+                                                            index)
+    if cached is None:  # a page that is not the index's: every record instead, and the cache rebuilt
+        views, heads = whole_history(app)
+        refresh(app, None, [], views, heads[-1], len(heads) - 1)
+        return views
+    fresh = fresh_views(app, after)
     if len(after) >= view_cache.REFRESH_AFTER:
-        with contextlib.suppress(PersistenceError, sqlite3.Error):  # a cache is never worth failing a read
-            size = covered + len(after)
-            view_cache.save(datastore, app.journal_id, app.keyring, size, cached + fresh, heads[-1])
-            app.anchor.remember_cache(size, heads[-1])
+        open_page = view_cache.page_of(index.version + 1) if index is not None else 0
+        carried = [v for v in cached if view_cache.page_of(v.version) == open_page]
+        refresh(app, index, carried, fresh, heads[-1], (index.version if index else 0) + len(after),
+                lambda target: next((view_cache.page_of(v.version) for v in cached if v.id == target), -1))
     return cached + fresh
+
+
+def refresh(app: Any, index: view_cache.Index | None, carried: list[EntryView], fresh: list[EntryView],
+            head: bytes, size: int, locate: Any = lambda target: -1) -> view_cache.Index | None:
+    """The view cache moved on to `size` records, and its index; None when it could not be
+    written (a cache is never worth failing a read)."""
+    if not size:
+        return None
+    with contextlib.suppress(PersistenceError, sqlite3.Error):
+        moved = view_cache.extend(app.recorder.datastore, app.journal_id, app.keyring, index, carried, fresh, size,
+                                  head, locate)
+        app.anchor.remember_cache(size, head)
+        return moved
+    return None
 
 
 def extends_what_was_seen(app: Any, checkpoint: Checkpoint) -> bool:
@@ -253,9 +289,10 @@ def compare_with_replay(app: Any, stored: list[Any], heads: list[bytes]) -> int:
 def _compare_cache(app: Any, views: list[EntryView], heads: list[bytes]) -> None:
     datastore, journal_id = app.recorder.datastore, app.journal_id
     covered, cached = view_cache.load(datastore, journal_id, app.keyring, heads)
-    if covered == 0 and not view_cache.unbound_or_absent(datastore, journal_id, app.keyring):
+    if covered == 0 and not view_cache.outdated_or_absent(datastore, journal_id, app.keyring, heads):
         raise TamperedRecord(f"the view cache of journal {journal_id.hex[:8]} was not made from these records "
                              "(it comes from another history of the journal, or was altered): it is not "
                              "believed, and the next read rebuilds it")
-    if [e.as_json() for e in cached] != [e.as_json() for e in views if e.version <= covered]:
+    if [e.as_json() for e in cached] != [e.as_json() for e in views if e.version <= covered] or covered and \
+            not view_cache.matches_views(view_cache.load_index(datastore, journal_id, app.keyring, heads), cached):
         raise TamperedRecord(f"the view cache of journal {journal_id.hex[:8]} does not match its records")

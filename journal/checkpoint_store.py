@@ -1,9 +1,8 @@
-"""The checkpoint and view-cache tables (mj_checkpoints, mj_view_cache): their SQL for both
-backends, and typed decoding of every column.
+"""The checkpoint table (mj_checkpoints): its SQL for both backends, and typed decoding of every
+column.
 
     mj_checkpoints (stream_id, size, head, signature)
     signature = Ed25519(the journal's checkpoint key, lp("mj/v1/checkpoint", stream_id, size, head))
-    mj_view_cache (journal_id, version, blob, wrap)  -- sealed like an event (journal/view_cache.py)
 
 The chain itself, and the key that signs its checkpoint, are journal/chain.py's.
 """
@@ -21,8 +20,6 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 MAX_SIZE = 2**40 - 1
-MAX_CACHE = 2**31  # an encrypted list of entry views: large, but not without end
-MAX_WRAP = 1024  # a wrapped 32-byte key is 61 bytes
 
 
 def checkpoint_message(stream_id: UUID, size: int, head: bytes) -> bytes:
@@ -39,15 +36,6 @@ class Checkpoint:
     def is_signed_by(self, public_key: Ed25519PublicKey) -> bool:
         return crypto.signature_holds(public_key, self.signature,
                                       checkpoint_message(self.stream_id, self.size, self.head))
-
-
-@dataclass(frozen=True)
-class CachedViews:
-    """A view-cache row whose columns decoded (whether it opens is journal/view_cache.py's to say)."""
-
-    version: int
-    blob: bytes
-    wrap: bytes
 
 
 class CheckpointStore:
@@ -94,32 +82,3 @@ class CheckpointStore:
             return False
         CheckpointStore.sign(c, stream_id, checkpoint.size, checkpoint.head, new_key)
         return True
-
-
-class ViewCacheStore:
-    TABLES = [
-        "CREATE TABLE IF NOT EXISTS mj_view_cache (journal_id TEXT PRIMARY KEY, version INTEGER, "
-        "blob BLOB, wrap BLOB) WITHOUT ROWID",
-    ]
-
-    def __init__(self, datastore: Any):
-        self.datastore = datastore
-
-    def read(self, journal_id: UUID) -> CachedViews | None:
-        """The cache row, None when there is none; a malformed one is TamperedRecord (the reader
-        ignores it and rebuilds the cache, `mj verify` reports it)."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT version, blob, wrap FROM mj_view_cache WHERE journal_id = ?", (journal_id.hex,))
-            row = c.fetchone()
-        if row is None:
-            return None
-        version, blob, wrap = (columns.integer(row[0], 1, MAX_SIZE), columns.blob(row[1], limit=MAX_CACHE),
-                               columns.blob(row[2], limit=MAX_WRAP))
-        if version is None or blob is None or wrap is None:
-            raise TamperedRecord(f"the view cache of journal {journal_id.hex[:8]} is malformed in the store")
-        return CachedViews(version, blob, wrap)
-
-    def write(self, journal_id: UUID, version: int, blob: bytes, wrap: bytes) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(sql.upsert("mj_view_cache", ("journal_id", "version", "blob", "wrap"), ("journal_id",)),
-                      (journal_id.hex, version, blob, wrap))

@@ -20,6 +20,7 @@ from uuid import UUID
 from domain.events import EntryRetracted
 from journal.errors import JournalError
 from journal.sql import PostgresCursor
+from journal.view_store import ViewCacheStore
 
 # What no command of hers can reach: said after every forget.
 BEYOND_REACH = (
@@ -88,7 +89,7 @@ def delete_keys(c: Any, changes: dict[str, Any]) -> None:
     snapshot_id = stream if isinstance(c, PostgresCursor) else stream.hex  # a uuid column there, text here
     c.execute(f"DELETE FROM {forget['snapshot_table']} WHERE originator_id = ? AND originator_version >= ?",
               (snapshot_id, versions[0]))
-    c.execute("DELETE FROM mj_view_cache WHERE journal_id = ?", (stream.hex,))
+    ViewCacheStore.delete(c, stream)
 
 
 @dataclass
@@ -138,7 +139,8 @@ def forget_entries(app: Any, entry_ids: Iterable[str]) -> Forgotten:
 
 
 JOURNAL_TABLES = (("mj_journal_keys", "journal_id"), ("mj_data_keys", "stream_id"), ("mj_grants", "journal_id"),
-                  ("mj_live_grants", "journal_id"), ("mj_view_cache", "journal_id"))
+                  ("mj_live_grants", "journal_id"), ("mj_view_cache", "journal_id"),
+                  ("mj_view_pages", "journal_id"))
 
 
 def forget_journal(app: Any) -> list[str]:

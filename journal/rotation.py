@@ -19,6 +19,7 @@ from journal import crypto, sealed_format
 from journal.forgetting import forgotten_versions
 from journal.journal_key_store import JournalKeyStore
 from journal.sql import PostgresCursor
+from journal.view_store import ViewCacheStore
 from journal.store_errors import store_errors
 
 
@@ -65,7 +66,7 @@ def rotate_journal_key(app: Any) -> Rotated:
             c.execute("DELETE FROM mj_data_keys WHERE stream_id = ? AND kind = 's'", (journal_id.hex,))
             c.execute(f"DELETE FROM {app.snapshots.recorder.events_table_name} WHERE originator_id = ?",
                       (journal_id if isinstance(c, PostgresCursor) else journal_id.hex,))
-            c.execute("DELETE FROM mj_view_cache WHERE journal_id = ?", (journal_id.hex,))
+            ViewCacheStore.delete(c, journal_id)
             deleted = sorted(k for k in keys if k != 1)
             c.executemany("DELETE FROM mj_journal_keys WHERE journal_id = ? AND jk_id = ?",
                           [(journal_id.hex, k) for k in deleted])

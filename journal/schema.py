@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from journal import sql
-from journal.checkpoint_store import CheckpointStore, ViewCacheStore
+from journal.checkpoint_store import CheckpointStore
 from journal.completion_store import CompletionStore
 from journal.data_key_store import DataKeyStore
 from journal.directory import DirectoryStore
@@ -14,6 +14,7 @@ from journal.outbox import OutboxStore
 from journal.programme_store import ProgrammeStore
 from journal.recovery import RecoveryStore
 from journal.share_store import ShareStore
+from journal.view_store import ViewCacheStore
 
 # The order the tables are made in (none refers to another, so only for a stable schema).
 STORES = (DataKeyStore, JournalKeyStore, CheckpointStore, ViewCacheStore, DirectoryStore, GrantStore,

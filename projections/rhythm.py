@@ -17,6 +17,8 @@ from typing import Any
 from domain import clock
 from projections.relationships import Relationship, relationships
 
+RELATIONSHIP_KINDS = frozenset({"mentor", "mentor-ended"})  # what `relationships` reads
+
 
 @dataclass(frozen=True)
 class Month:
@@ -100,3 +102,22 @@ def nudges(found: list[Rhythm], today: date) -> list[str]:
         if r.ended is None and month is not None and month.current and month.meetings == 0 and r.norm > 0:
             lines.append(f"No meeting with {r.name} in {today:%B} yet: 0 of {r.norm} minutes")
     return lines
+
+
+def nudge_question(today: date) -> Any:
+    """What `nudges` needs of her journal (journal/view_select.py): her relationships, and this
+    month's meetings. Pages are picked by their days with a day of slack either side, as
+    projections/entries.py does."""
+    from journal.view_select import Question
+
+    first = today.replace(day=1)
+    since = first - timedelta(days=1)
+
+    def may_hold(page: Any) -> bool:
+        return bool(RELATIONSHIP_KINDS & page.kinds) or ("meeting" in page.kinds
+                                                         and clock.local_day(page.last_at) >= since)
+
+    def keep(entry: Any) -> bool:
+        return entry.kind in RELATIONSHIP_KINDS or entry.kind == "meeting" and clock.local_day(entry.at) >= first
+
+    return Question(may_hold, keep, list)

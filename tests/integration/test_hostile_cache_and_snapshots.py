@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from domain.journal import JournalSnapshot, MenteeJournal
-from journal import sealed_format, view_cache
+from journal import bound_state, sealed_format, view_cache
 from journal.app import SNAPSHOT_INTERVAL, JournalApp
 from journal.errors import TamperedRecord
 from journal.mapper import encode_event
@@ -180,16 +180,18 @@ def test_a_snapshot_and_cache_written_before_the_binding_are_not_believed_and_br
     app.close()
 
 
-def test_a_view_cache_written_before_the_binding_is_not_believed_and_breaks_nothing(unlocked):
+@pytest.mark.parametrize("older", ["before the binding", "one blob before the pages"])
+def test_a_view_cache_of_an_older_format_is_not_believed_and_breaks_nothing(unlocked, older):
     app = unlocked()
     write(app, MANY, "check-in")
     shown = texts(app)
     version = cache_row(app)[0]
     jk_id, key = app.keyring.current_view_cache_key(app.journal_id)
     forged = [e for e in app.entries()][:3]  # what an old cache could not pass off as her journal
-    blob, wrap = sealed_format.seal_event(view_cache._encode(forged), journal_key=key, jk_id=jk_id,
-                                          stream_id=app.journal_id, version=version,
-                                          topic=view_cache.UNBOUND_CACHE_TOPIC)
+    topic = view_cache.UNBOUND_CACHE_TOPIC if older == "before the binding" else \
+        sealed_format.bound_topic(view_cache.SINGLE_BLOB_TOPIC, bound_state.checked_chain(app)[1][version])
+    blob, wrap = sealed_format.seal_event(view_cache.encode_views(forged), journal_key=key, jk_id=jk_id,
+                                          stream_id=app.journal_id, version=version, topic=topic)
     put_cache_row(app, (version, blob, wrap))
     app = reopen(app)
     assert app.verify().records == MANY + 1  # an old cache is no tampering: it is simply not believed

@@ -28,7 +28,7 @@ from tests.integration.store_sweep import (Impossible, Story, damage, delete_row
 
 KNOWN_TABLES = {
     "stored_events", "stored_snapshots", "mj_checkpoints", "mj_data_keys", "mj_directory", "mj_grants", "mj_inbox",
-    "mj_journal_keys", "mj_live_grants", "mj_view_cache",
+    "mj_journal_keys", "mj_live_grants", "mj_view_cache", "mj_view_pages",
     # a programme: its terms and members, and its aggregation (shares, batches, aggregates, releases)
     "mj_programme_terms", "mj_memberships", "mj_shares", "mj_batches", "mj_aggregates", "mj_releases",
     "mj_completions",  # a completion statement on its way to be countersigned

@@ -138,6 +138,7 @@ def test_a_read_only_command_does_not_reseal_the_view_cache_under_a_planted_key(
     journal_id = plant_journal_key(store, home)
     with raw_store(store) as db:
         db.execute("DELETE FROM mj_view_cache")
+        db.execute("DELETE FROM mj_view_pages")  # pages came later
     result = run("entries", "--json")
     assert result.exit_code == 0 and "CACHED day 54" in result.stdout
     assert not cache_opens_with(store, journal_id, PLANTED)
@@ -288,9 +289,10 @@ def make_old_format(app: JournalApp, backend: str) -> None:
         signature = crypto.legacy_checkpoint_key(journal_key).sign(
             checkpoint_message(journal_id, size, bytes(head)))
         db.execute("UPDATE mj_checkpoints SET signature = ? WHERE stream_id = ?", (signature, journal_id.hex))
-        blob, wrap = sealed_format.seal_event(view_cache._encode(entries), journal_key=journal_key, jk_id=1,
+        blob, wrap = sealed_format.seal_event(view_cache.encode_views(entries), journal_key=journal_key, jk_id=1,
                                               stream_id=journal_id, version=size, topic="mj:view-cache/1")
         db.execute("DELETE FROM mj_view_cache")
+        db.execute("DELETE FROM mj_view_pages")  # pages came later
         db.execute("INSERT INTO mj_view_cache (journal_id, version, blob, wrap) VALUES (?,?,?,?)",
                    (journal_id.hex, size, blob, wrap))
     app.close()

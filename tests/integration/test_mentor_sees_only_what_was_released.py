@@ -23,7 +23,7 @@ TO_GRACE, TO_ALAN = 7, 8  # which check-ins are released, and to whom
 
 # Tables whose rows the search below tries to open, and tables that hold only public data
 # (self-signed directory entries; hashes and signatures over ciphertext; signed lists of grant ids).
-SEARCHED = {"stored_events", "stored_snapshots", "mj_view_cache", "mj_data_keys", "mj_journal_keys",
+SEARCHED = {"stored_events", "stored_snapshots", "mj_view_cache", "mj_view_pages", "mj_data_keys", "mj_journal_keys",
             "mj_grants", "mj_inbox", "mj_recovery", "mj_sent"}
 PUBLIC = {"mj_directory", "mj_checkpoints", "mj_live_grants"}
 
@@ -113,12 +113,16 @@ def everything_opened_with(me: Identity, store: Path) -> dict:
              in rows(store, "SELECT stream_id, kind, version, jk_id, wrap FROM mj_data_keys")]
     caches = [(j, v, sealed_format.bound_topic(view_cache.CACHE_TOPIC, head_at(store, j, v)), blob, wrap)
               for j, v, blob, wrap in rows(store, "SELECT journal_id, version, blob, wrap FROM mj_view_cache")]
-    wraps += [(j, v, topic, sealed_format.key_id_of(bytes(blob)), bytes(wrap)) for j, v, topic, blob, wrap in caches]
+    pages = [(j, v, f"{view_cache.PAGE_TOPIC}:{n}", blob, wrap)
+             for j, n, v, blob, wrap in rows(store, "SELECT journal_id, page, version, blob, wrap FROM mj_view_pages")]
+    wraps += [(j, v, topic, sealed_format.key_id_of(bytes(blob)), bytes(wrap))
+              for j, v, topic, blob, wrap in caches + pages]
     blobs = [("stored_events", *r) for r in rows(store, "SELECT originator_id, originator_version, topic, state "
                                                         "FROM stored_events")]
     blobs += [("stored_snapshots", *r) for r in rows(store, "SELECT originator_id, originator_version, topic, "
                                                             "state FROM stored_snapshots")]
     blobs += [("mj_view_cache", j, v, topic, blob) for j, v, topic, blob, _ in caches]
+    blobs += [("mj_view_pages", j, v, topic, blob) for j, v, topic, blob, _ in pages]
 
     found = {"grants": set(), "journal_keys": set(), "messages": set(), "records": {}}
     keys: set[bytes] = set()
@@ -226,7 +230,8 @@ def test_a_mentor_opens_no_journal_key_no_snapshot_no_cached_view_and_no_inbox_m
     assert graces_haul["journal_keys"] == set()
     assert graces_haul["messages"] == set()  # not even the one she wrote to Bob
     assert graces_haul["recovery"] == set()
-    assert not [key for key in graces_haul["records"] if key[0] in {"stored_snapshots", "mj_view_cache"}]
+    assert not [key for key in graces_haul["records"] if key[0] in {"stored_snapshots", "mj_view_cache",
+                                                                     "mj_view_pages"}]
 
 
 def test_a_mentor_opens_her_own_copies_of_what_she_sent_and_nobody_elses(exchange, graces_haul):
@@ -268,7 +273,8 @@ def test_the_same_search_with_the_mentees_identity_opens_every_record_of_her_jou
                                                                "FROM stored_events")}
     assert set(haul["records"]) == {key for key in events if key[1] == journal} | {
         ("stored_snapshots", journal, SNAPSHOT_INTERVAL)} | {
-        ("mj_view_cache", j, v) for j, v in rows(store, "SELECT journal_id, version FROM mj_view_cache")}
+        ("mj_view_cache", j, v) for j, v in rows(store, "SELECT journal_id, version FROM mj_view_cache")} | {
+        ("mj_view_pages", j, v) for j, v in rows(store, "SELECT journal_id, version FROM mj_view_pages")}
     assert haul["journal_keys"] == {(journal, 1)}
     assert len(haul["messages"]) == 1 and haul["grants"] == set()
 

@@ -134,28 +134,43 @@ def view_cache() -> dict:
     _, heads = chain_records()
     key = hkdf(JOURNAL_KEY, lp("mj/v1/derive/view-cache-key", JOURNAL_ID, jk_id))
     entries = [["6f1c0c5bd6d54c7a9d3f0e1b2a394857", "checkin", "2026-05-11T09:00:00+00:00",
-                "2026-05-11T09:05:00+00:00", 1, {"mood": 4, "text": "Paired on the parser", "tags": ["code"]}],
+                "2026-05-11T09:05:00+00:00", 1, {"mood": 4, "text": "Paired on the parser", "tags": ["Code"]}],
                ["0a9b8c7d6e5f40312233445566778899", "goal", "2026-05-12T10:00:00+00:00",
                 "2026-05-12T10:00:30+00:00", 2, {"title": "Ship the first release", "tags": []}]]
-    plaintext = json.dumps(entries, separators=(",", ":"), ensure_ascii=False).encode()
-    dek, nonce, wrap_nonce = seed("view cache dek"), seed("view cache nonce")[:12], seed("view cache wrap")[:12]
-    topic = f"mj:view-cache/2@{heads[version].hex()}"
-    header = b"\x01" + jk_id.to_bytes(4, "big")
-    blob = header + nonce + AESGCM(dek).encrypt(nonce, pad(plaintext), lp("mj/v1/event", JOURNAL_ID, version,
-                                                                              topic, jk_id))
-    wrap = b"\x01" + wrap_nonce + AESGCM(key).encrypt(wrap_nonce, dek, lp("mj/v1/dek", JOURNAL_ID, version, topic,
-                                                                           jk_id))
-    return {"format": "the view cache, a row of mj_view_cache (docs/FORMATS.md, View cache)",
-            "note": "Sealed as an event (sealed_event.json) with stream = journal_id, version = the records covered "
-                    "and topic = 'mj:view-cache/2@' + hex of heads[version] (the chain head after those records; "
-                    "not stored), its data key dek wrapped under view_cache_key = HKDF-SHA256(journal_key, no salt, "
-                    "info = lp('mj/v1/derive/view-cache-key', journal_id hex, jk_id)). plaintext is compact JSON "
-                    "(ensure_ascii off) of [[entry_id, kind, at, recorded, version, fields], ...]. heads are "
-                    "h_0..h_3 of chain.json's records.",
+
+    def sealed(plaintext: bytes, topic: str, name: str) -> dict:
+        dek, nonce, wrap_nonce = seed(f"{name} dek"), seed(f"{name} nonce")[:12], seed(f"{name} wrap")[:12]
+        header = b"\x01" + jk_id.to_bytes(4, "big")
+        blob = header + nonce + AESGCM(dek).encrypt(nonce, pad(plaintext), lp("mj/v1/event", JOURNAL_ID, version,
+                                                                                  topic, jk_id))
+        wrap = b"\x01" + wrap_nonce + AESGCM(key).encrypt(wrap_nonce, dek, lp("mj/v1/dek", JOURNAL_ID, version,
+                                                                               topic, jk_id))
+        return {"topic": topic, "dek": dek.hex(), "event_nonce": nonce.hex(), "wrap_nonce": wrap_nonce.hex(),
+                "plaintext": plaintext.decode(), "blob": blob.hex(), "wrap": wrap.hex()}
+
+    page = sealed(json.dumps(entries, separators=(",", ":"), ensure_ascii=False).encode(), "mj:view-page/1:0",
+                  "view page")
+    digest = hashlib.sha256(lp(bytes.fromhex(page["blob"]), bytes.fromhex(page["wrap"]))).hexdigest()
+    index = {"page_size": 500,
+             "pages": [[0, version, 2, entries[0][2], entries[1][2], ["checkin", "goal"], ["code"], digest]],
+             "corrected": {}}
+    index_row = sealed(json.dumps(index, separators=(",", ":"), ensure_ascii=False).encode(),
+                       f"mj:view-cache/3@{heads[version].hex()}", "view cache")
+    return {"format": "the view cache: its index, a row of mj_view_cache, and a page, a row of mj_view_pages "
+                      "(docs/FORMATS.md, View cache)",
+            "note": "Each is sealed as an event (sealed_event.json) with stream = journal_id and version = the last "
+                    "record it covers, its data key dek wrapped under view_cache_key = HKDF-SHA256(journal_key, no "
+                    "salt, info = lp('mj/v1/derive/view-cache-key', journal_id hex, jk_id)). Page n (records "
+                    "n*500+1 .. (n+1)*500) has topic 'mj:view-page/1:' + n and plaintext compact JSON (ensure_ascii "
+                    "off) of [[entry_id, kind, at, recorded, version, fields], ...]. The index has topic "
+                    "'mj:view-cache/3@' + hex of heads[version] (the chain head after the records it covers; not "
+                    "stored) and plaintext compact JSON of {page_size, pages: [[n, last version, views, earliest at, "
+                    "latest at, sorted kinds, sorted casefolded tags, hex SHA-256 of lp(page blob, page wrap)]], "
+                    "corrected: {id: [page of its first version, [pages of its corrections]]}}. heads are h_0..h_3 "
+                    "of chain.json's records.",
             "journal_id": JOURNAL_ID, "journal_key": JOURNAL_KEY.hex(), "jk_id": jk_id,
-            "view_cache_key": key.hex(), "version": version, "heads": [h.hex() for h in heads], "topic": topic,
-            "dek": dek.hex(), "event_nonce": nonce.hex(), "wrap_nonce": wrap_nonce.hex(),
-            "plaintext": plaintext.decode(), "blob": blob.hex(), "wrap": wrap.hex()}
+            "view_cache_key": key.hex(), "version": version, "heads": [h.hex() for h in heads],
+            "index": index_row, "page": page}
 
 
 def grant() -> dict:

@@ -91,9 +91,16 @@ def run_once(command: list[str], env: dict[str, str], stdin: str | None) -> tupl
     return answer["seconds"], answer["maxrss_kib"]
 
 
+def step_for(entries: int) -> timedelta:
+    """Between two entries: 6 hours, or as often as keeps the journal within 20 years (100,000
+    entries every 6 hours would begin before 1970)."""
+    return min(timedelta(hours=6), timedelta(days=20 * 365) / entries)
+
+
 def start_for(entries: int) -> datetime:
-    """The first entry's moment: one entry every 6 hours, the last a day ago."""
-    return (datetime.now(timezone.utc) - timedelta(hours=6 * entries + 24)).replace(minute=0, second=0, microsecond=0)
+    """The first entry's moment: the last is a day ago."""
+    return (datetime.now(timezone.utc) - step_for(entries) * entries - timedelta(days=1)).replace(
+        minute=0, second=0, microsecond=0)
 
 
 def text_of(n: int) -> str:
@@ -108,7 +115,7 @@ def clean_environment() -> dict[str, str]:
 
 
 def build_mj(home: Path, entries: int) -> dict[str, str]:
-    """A journal of `entries` check-ins tagged `work`, one every 6 hours from 2024, written
+    """A journal of `entries` check-ins tagged `work`, one every `step_for(entries)`, written
     through the library in batches (fast to build); the real default KDF."""
     from journal.app import JournalApp, project_journal
     from journal.identity import new_identity, save_identity
@@ -119,7 +126,7 @@ def build_mj(home: Path, entries: int) -> dict[str, str]:
     save_identity(me, PASSPHRASE)
     journal = app.repository.get(app.journal_id, projector_func=project_journal)
     for n in range(entries):
-        journal.check_in(text_of(n), mood=1 + n % 5, tags=("work",), at=start_for(entries) + timedelta(hours=6 * n))
+        journal.check_in(text_of(n), mood=1 + n % 5, tags=("work",), at=start_for(entries) + step_for(entries) * n)
         if n % 50 == 49:
             app.save(journal)
     app.save(journal)
@@ -133,7 +140,8 @@ def build_jrnl(jrnl: str, home: Path, entries: int) -> dict[str, str]:
     journal = home / "journal.txt"
     (home / "jrnl.yaml").write_text(JRNL_CONFIG.format(journal=journal))
     start = start_for(entries)
-    lines = [f"[{(start + timedelta(hours=6 * n)):%Y-%m-%d %I:%M:%S %p}] {text_of(n)} @work\n" for n in range(entries)]
+    lines = [f"[{(start + step_for(entries) * n):%Y-%m-%d %I:%M:%S %p}] {text_of(n)} @work\n"
+             for n in range(entries)]
     journal.write_text("\n".join(lines))
     env = {**clean_environment(), "HOME": str(home), "TZ": "UTC"}
     run_once([jrnl, "--config-file", str(home / "jrnl.yaml"), "--encrypt"], env,
@@ -182,7 +190,7 @@ def main() -> None:
                                      check=True).stdout.strip().removeprefix("export MJ_SESSION=")
             in_session = {k: v for k, v in mj_env.items() if k != "MJ_PASSPHRASE"} | {"MJ_SESSION": session}
             jrnl_env = build_jrnl(jrnl, Path(tmp) / f"jrnl-{size}", size) if size <= args.jrnl_up_to else None
-            middle = start_for(size) + timedelta(hours=6 * size // 2)
+            middle = start_for(size) + step_for(size) * (size // 2)
             period = [middle.date().isoformat(), (middle + timedelta(days=30)).date().isoformat()]
             cases = [
                 ("add an entry", ["checkin", "A new day, written from the bench."], ["A new day, from the bench."]),

@@ -175,7 +175,7 @@ DUTY_LINE_LIMIT = 300
 
 def _import_feedback(app: Any) -> None:
     """Mentor feedback waiting in the inbox becomes the mentee's own record at her next command."""
-    from journal.sharing import import_feedback
+    from journal.inbox import import_feedback
 
     from journal.store_errors import store_errors
 

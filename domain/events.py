@@ -10,9 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-
-TEXT_LIMIT = 10_000
-LINE_LIMIT = 500
+from domain.limits import LINE_LIMIT, TEXT_LIMIT
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_LIMIT)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=LINE_LIMIT)]

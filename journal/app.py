@@ -12,15 +12,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment
 
-from domain.journal import JournalSnapshot, MenteeJournal
-from journal import bound_state, grants
+from journal import bound_state, grants, view_reads
 from journal.anchor import DeviceAnchor, anchor_key
 from journal.chain import Checkpointer
 from journal.config import StoreLocation
@@ -31,6 +30,9 @@ from journal.keyring import Keyring
 from journal.mapper import SealingMapper
 from journal.store_errors import store_errors
 from journal.views import EntryView, VerifyReport
+
+if TYPE_CHECKING:  # the domain's pydantic models are imported when a record is opened or written
+    from domain.journal import MenteeJournal
 
 T = TypeVar("T")
 SNAPSHOT_INTERVAL = 50
@@ -50,8 +52,8 @@ class JournalApp(Application[UUID]):
     """One person's view of one store, unlocked with their identity."""
 
     name = "MentoringJournal"
-    snapshotting_intervals = {MenteeJournal: SNAPSHOT_INTERVAL}  # read by _take_snapshots below
-    snapshot_class = JournalSnapshot
+    is_snapshotting_enabled = True
+    snapshot_interval = SNAPSHOT_INTERVAL  # records between snapshots: _take_snapshots below
 
     def __init__(self, store: StoreLocation | Path | str, identity: Identity, *, create: bool = False):
         store = StoreLocation.of(store)
@@ -88,24 +90,7 @@ class JournalApp(Application[UUID]):
                             lambda: anchor_key(self.keyring.key(journal_id, 1), journal_id), self.notice)
 
     def construct_env(self, name: str, env: Any = None) -> Environment:
-        # Only our own settings: a stray CIPHER_TOPIC or COMPRESSOR_TOPIC in the user's
-        # environment must never change how records are sealed.
-        if self.store.path is not None:
-            return Environment(name, {
-                "PERSISTENCE_MODULE": "journal.sqlite_store:SealedSQLiteFactory",
-                "SQLITE_DBNAME": str(self.store.path),
-                "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
-                "IS_SNAPSHOTTING_ENABLED": "y",
-            })
-        return Environment(name, {
-            "PERSISTENCE_MODULE": "journal.postgres_store:SealedPostgresFactory",
-            "POSTGRES_DBNAME": self.store.dbname, "POSTGRES_HOST": self.store.host,
-            "POSTGRES_PORT": str(self.store.port), "POSTGRES_USER": self.store.user,
-            "POSTGRES_PASSWORD": self.store.password, "POSTGRES_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
-            # The tables are made by `mj init` (enrolment); other commands skip the DDL round trips.
-            "CREATE_TABLE": "y" if self._create else "n",
-            "IS_SNAPSHOTTING_ENABLED": "y",
-        })
+        return Environment(name, self.store.persistence_settings(LOCK_TIMEOUT_SECONDS, create=self._create))
 
     def _checkpoint_key(self, journal_id: UUID) -> Any:
         return self.keyring.checkpoint_key(journal_id)
@@ -117,7 +102,7 @@ class JournalApp(Application[UUID]):
         # The aggregate in hand was just saved, so snapshot it as it is rather than reading it
         # back from the store (which is what eventsourcing does, at the cost of a replay).
         for journal_id, journal in processing_event.aggregates.items():
-            interval = self.snapshotting_intervals.get(type(journal))
+            interval = self.snapshot_interval
             versions = [e.originator_version for e in processing_event.events if e.originator_id == journal_id]
             head = self.recorder.checkpointer.head_signed(journal_id, journal.version)  # bound into its AAD
             if interval and any(v % interval == 0 for v in versions) and head is not None:
@@ -134,6 +119,7 @@ class JournalApp(Application[UUID]):
     def create_journal(self, *, publish: bool = False, recovery_row: tuple[str, bytes] | None = None) -> UUID:
         """Her journal's first key and first event (and, with `publish`, her directory entry and
         recovery row), in one transaction."""
+        from domain.journal import MenteeJournal
         from journal.directory import DirectoryStore
 
         with store_errors(self.store):
@@ -142,7 +128,7 @@ class JournalApp(Application[UUID]):
             self.save(journal, journal_key_row=first_key,
                       directory_entry=DirectoryStore.signed_entry(self.identity) if publish else None,
                       recovery_row=recovery_row)
-            self._remember_write(journal)
+            self._remember_write(journal, [])
         return journal.id
 
     def update(self, verb: Callable[..., T], /, *args: Any, grants_granted: Sequence[tuple[Any, ...]] = (),
@@ -169,22 +155,23 @@ class JournalApp(Application[UUID]):
                     self.identity.signing_key, self.journal_id.hex, journal.version,
                     (g for g, (_, state) in journal.releases.items() if state == "active"))
                 try:
-                    self.save(journal, grants_granted=grants_granted, grants_revoked=grants_revoked,
-                              live_grants=live, forget=forget, completion_document=completion_document)
+                    saved = self.save(journal, grants_granted=grants_granted, grants_revoked=grants_revoked,
+                                      live_grants=live, forget=forget, completion_document=completion_document)
                 except IntegrityError:  # the events' insert: a snapshot's failure never gets here
                     # Someone else wrote first (or rotated the key): back off a random, growing moment
                     # so that several writers racing for one journal stop colliding in step.
                     self.keyring.reload(self.journal_id)
                     time.sleep(random.uniform(0, 0.002 * 2 ** attempt))
                     continue
-                self._remember_write(journal)
+                self._remember_write(journal, [r.domain_event for r in saved])
                 return result
         raise ConcurrentWrite()
 
-    def _remember_write(self, journal: MenteeJournal) -> None:
+    def _remember_write(self, journal: MenteeJournal, events: list[Any]) -> None:
         head = self.recorder.checkpointer.head_signed(self.journal_id, journal.version)
         if head is not None:
             self.anchor.advance(journal.version, head)
+            view_reads.after_write(self, events, journal.version, head)
 
     def _journal(self) -> MenteeJournal:
         self.keyring.current(self.journal_id)  # fails clearly if this store has no journal of ours
@@ -225,13 +212,13 @@ class JournalApp(Application[UUID]):
         up to the signed checkpoint; otherwise the whole chain is (`mj verify` always checks all)."""
         with store_errors(self.store):
             self.keyring.current(self.journal_id)
-            return bound_state.read_history(self)
+            return view_reads.read_history(self)
 
     def rebuild_view_cache(self) -> None:
         """The view cache made afresh from the records (after a forget deleted it)."""
         with store_errors(self.store):
-            views, heads = bound_state.whole_history(self)
-            bound_state.refresh(self, None, [], views, heads[-1], len(heads) - 1)
+            views, heads = view_reads.whole_history(self)
+            view_reads.refresh(self, None, [], views, heads[-1], len(heads) - 1)
 
     def ask(self, question: Any) -> list[EntryView]:
         """The answer to a question about her live records (journal/view_select.py), from only the
@@ -260,8 +247,12 @@ class JournalApp(Application[UUID]):
             return {name: (joined, left) for name, (joined, left) in self._journal().programmes.items()}
 
     def programme_membership(self) -> tuple[dict[str, tuple[str, str | None]], dict[str, dict]]:
-        """`programmes()` and `programme_pins()` from one load of the journal."""
+        """`programmes()` and `programme_pins()` from one load of the journal; none, without
+        loading it, when the view cache says she never joined or left one (a retraction may be a
+        forgotten joining, which the journal's state still counts)."""
         with store_errors(self.store):
+            if view_reads.holds_none_of(self, {"joined", "left", "retraction"}):
+                return {}, {}
             journal = self._journal()
             return ({name: (joined, left) for name, (joined, left) in journal.programmes.items()},
                     {name: dict(pin) for name, pin in journal.programme_pins.items()})

@@ -1,7 +1,8 @@
 """Believing the store only as far as the owner's signed chain and this device's anchor vouch for
 it: the chain check of every read, the journal's state loaded from a snapshot bound to the chain
 (for a write, at the cost of the records after it), and verify's comparison of every snapshot
-and the view cache with a replay of the records.
+and the view cache with a replay of the records. How reads use the view cache is
+journal/view_reads.py's.
 
 A snapshot's stored topic, and so its associated data, names the chain head at its version
 (journal/sealed_format.py). A load believes it when that head, extended over the records after
@@ -13,18 +14,19 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import PersistenceError
 
-from domain.events import RecordEvent
-from domain.journal import JournalSnapshot, MenteeJournal
 from journal import chain, sealed_format, view_cache
 from journal.checkpoint_store import Checkpoint, CheckpointStore
 from journal.forgetting import forgotten_versions, open_all
 from journal.errors import JournalError, TamperedRecord
 from journal.mapper import record_name
 from journal.views import EntryView
+
+if TYPE_CHECKING:
+    from domain.journal import MenteeJournal
 
 SNAPSHOT = sealed_format.BOUND_SNAPSHOT_TOPIC
 
@@ -92,67 +94,6 @@ def checked_tail(app: Any) -> tuple[int, list[Any], list[bytes]] | None:
     return place.size, tail, heads
 
 
-def cached_place(app: Any) -> tuple[view_cache.Index | None, list[Any], list[bytes]]:
-    """(the view cache's index, or None; the records after it; heads[i], the chain's head after
-    the i-th of them, heads[0] the head at the index). From this device's anchor when it knows the
-    head at the index (`checked_tail`), else after checking the whole chain."""
-    datastore = app.recorder.datastore
-    tail = checked_tail(app)
-    index = view_cache.load_index_at(datastore, app.journal_id, app.keyring, tail[0], tail[2][0]) \
-        if tail is not None else None
-    if tail is not None and index is not None:
-        return index, tail[1], tail[2]
-    stored, heads = checked_chain(app)
-    index = view_cache.load_index(datastore, app.journal_id, app.keyring, heads)
-    covered = index.version if index is not None else 0
-    if covered:
-        app.anchor.remember_cache(covered, heads[covered])  # checked from the first record: from here on
-    return index, stored[covered:], heads[covered:]
-
-
-def fresh_views(app: Any, records: list[Any]) -> list[EntryView]:
-    return [EntryView.of(e) for e in open_all(app.mapper, records) if isinstance(e, RecordEvent)]
-
-
-def whole_history(app: Any) -> tuple[list[EntryView], list[bytes]]:
-    """Every view, opened from the records after checking the whole chain (a cache not believed)."""
-    stored, heads = checked_chain(app)
-    return fresh_views(app, stored), heads
-
-
-def read_history(app: Any) -> list[EntryView]:
-    """Every record's view in the order written: the view cache's pages, and the records after it
-    opened; the cache moves on when enough records piled up after it."""
-    index, after, heads = cached_place(app)
-    cached = [] if index is None else view_cache.every_view(app.recorder.datastore, app.journal_id, app.keyring,
-                                                            index)
-    if cached is None:  # a page that is not the index's: every record instead, and the cache rebuilt
-        views, heads = whole_history(app)
-        refresh(app, None, [], views, heads[-1], len(heads) - 1)
-        return views
-    fresh = fresh_views(app, after)
-    if len(after) >= view_cache.REFRESH_AFTER:
-        open_page = view_cache.page_of(index.version + 1) if index is not None else 0
-        carried = [v for v in cached if view_cache.page_of(v.version) == open_page]
-        refresh(app, index, carried, fresh, heads[-1], (index.version if index else 0) + len(after),
-                lambda target: next((view_cache.page_of(v.version) for v in cached if v.id == target), -1))
-    return cached + fresh
-
-
-def refresh(app: Any, index: view_cache.Index | None, carried: list[EntryView], fresh: list[EntryView],
-            head: bytes, size: int, locate: Any = lambda target: -1) -> view_cache.Index | None:
-    """The view cache moved on to `size` records, and its index; None when it could not be
-    written (a cache is never worth failing a read)."""
-    if not size:
-        return None
-    with contextlib.suppress(PersistenceError, sqlite3.Error):
-        moved = view_cache.extend(app.recorder.datastore, app.journal_id, app.keyring, index, carried, fresh, size,
-                                  head, locate)
-        app.anchor.remember_cache(size, head)
-        return moved
-    return None
-
-
 def extends_what_was_seen(app: Any, checkpoint: Checkpoint) -> bool:
     """Whether the signed checkpoint continues the chain this device has seen, hashing only the
     records written since (usually none): a cheap look before any background duty reads the store."""
@@ -205,7 +146,7 @@ def load_journal(app: Any) -> MenteeJournal:
             app.notice(f"the snapshot at {record_name(journal_id, at)} does not match the journal's records: "
                        "it is not believed, and the records are replayed instead (run `mj verify`)")
         journal, replayed, head = _replay(app, None, stored), len(stored), full[-1]
-    if snapshot is not None and replayed >= app.snapshotting_intervals[MenteeJournal]:
+    if snapshot is not None and replayed >= app.snapshot_interval:
         put_snapshot(app, journal, head)  # in place of one not believed, so the next load need not replay
     return journal
 
@@ -229,6 +170,8 @@ def put_snapshot(app: Any, journal: MenteeJournal, head: bytes) -> None:
     second time; the next interval takes a snapshot again. Only the newest is kept: a load starts
     from it, and each one holds state that grows with the journal, so keeping every one would
     make the store grow with the square of it."""
+    from domain.journal import JournalSnapshot
+
     with contextlib.suppress(PersistenceError, sqlite3.Error):
         app.snapshots.recorder.insert_events([app.mapper.seal_snapshot(JournalSnapshot.take(journal), head)])
         drop_older_snapshots(app, journal.version)
@@ -253,6 +196,9 @@ def drop_older_snapshots(app: Any, version: int) -> None:
 def compare_with_replay(app: Any, stored: list[Any], heads: list[bytes]) -> int:
     """Opens every record and snapshot, and compares every bound snapshot and the view cache with
     the state and views rebuilt from the records. Returns the number of snapshots."""
+    from domain.events import RecordEvent
+    from domain.journal import JournalSnapshot
+
     journal_id = app.journal_id
     snapshots = sorted(app.snapshots.recorder.select_events(journal_id), key=lambda s: s.originator_version)
     bound: dict[int, Any] = {}
@@ -289,10 +235,14 @@ def compare_with_replay(app: Any, stored: list[Any], heads: list[bytes]) -> int:
 def _compare_cache(app: Any, views: list[EntryView], heads: list[bytes]) -> None:
     datastore, journal_id = app.recorder.datastore, app.journal_id
     covered, cached = view_cache.load(datastore, journal_id, app.keyring, heads)
+    index = view_cache.load_index(datastore, journal_id, app.keyring, heads)
+    if covered == 0 and index is not None:
+        raise TamperedRecord(f"a page of journal {journal_id.hex[:8]}'s view cache is not the one its index names "
+                             "(moved, swapped or altered): it is not believed, and the next read rebuilds it")
     if covered == 0 and not view_cache.outdated_or_absent(datastore, journal_id, app.keyring, heads):
         raise TamperedRecord(f"the view cache of journal {journal_id.hex[:8]} was not made from these records "
                              "(it comes from another history of the journal, or was altered): it is not "
                              "believed, and the next read rebuilds it")
     if [e.as_json() for e in cached] != [e.as_json() for e in views if e.version <= covered] or covered and \
-            not view_cache.matches_views(view_cache.load_index(datastore, journal_id, app.keyring, heads), cached):
+            not view_cache.matches_views(index, cached):
         raise TamperedRecord(f"the view cache of journal {journal_id.hex[:8]} does not match its records")

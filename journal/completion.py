@@ -27,7 +27,7 @@ import re
 from datetime import date
 from typing import Any, Callable
 
-from domain.events import LINE_LIMIT
+from domain.limits import LINE_LIMIT
 from journal import crypto
 
 STATEMENT, CERTIFICATE = "mentoring-journal/completion", "mentoring-journal/certificate"

@@ -26,7 +26,7 @@ from uuid import uuid4
 
 from domain import clock
 from domain.errors import RuleBroken
-from domain.events import LINE_LIMIT
+from domain.limits import LINE_LIMIT
 from journal import columns, completion, crypto, directory, sql
 
 MAX_SEALED = 16 * 1024  # a statement is a few hundred bytes

@@ -90,6 +90,19 @@ class StoreLocation:
     def of(cls, value: StoreLocation | str | os.PathLike[str]) -> StoreLocation:
         return value if isinstance(value, StoreLocation) else cls.parse(value)
 
+    def persistence_settings(self, lock_timeout: int, *, create: bool) -> dict[str, str]:
+        """eventsourcing's settings for this store, and only ours: a stray CIPHER_TOPIC or
+        COMPRESSOR_TOPIC in the user's environment must never change how records are sealed."""
+        if self.path is not None:
+            return {"PERSISTENCE_MODULE": "journal.sqlite_store:SealedSQLiteFactory", "SQLITE_DBNAME": str(self.path),
+                    "SQLITE_LOCK_TIMEOUT": str(lock_timeout), "IS_SNAPSHOTTING_ENABLED": "y"}
+        return {"PERSISTENCE_MODULE": "journal.postgres_store:SealedPostgresFactory",
+                "POSTGRES_DBNAME": self.dbname, "POSTGRES_HOST": self.host, "POSTGRES_PORT": str(self.port),
+                "POSTGRES_USER": self.user, "POSTGRES_PASSWORD": self.password,
+                "POSTGRES_LOCK_TIMEOUT": str(lock_timeout),
+                # The tables are made by `mj init` (enrolment); other commands skip the DDL round trips.
+                "CREATE_TABLE": "y" if create else "n", "IS_SNAPSHOTTING_ENABLED": "y"}
+
 
 def store_location(option: str | None = None) -> StoreLocation:
     """--store, else MJ_STORE, else $MJ_HOME/journal.db."""

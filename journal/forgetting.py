@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from domain.events import EntryRetracted
 from journal.errors import JournalError
 from journal.sql import PostgresCursor
 from journal.view_store import ViewCacheStore
@@ -66,6 +65,8 @@ def open_all(mapper: Any, stored: Sequence[Any]) -> list[Any]:
 
 def forgotten_versions(events: Iterable[Any]) -> set[int]:
     """The versions her tombstones name (events, or entry views of them)."""
+    from domain.events import EntryRetracted
+
     named: set[int] = set()
     for e in events:
         if isinstance(e, EntryRetracted):

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain.events import LINE_LIMIT
-from domain.journal import MenteeJournal
+from domain.limits import LINE_LIMIT
 from journal import columns, crypto, directory
 from journal.errors import RuleBroken
 from journal.store_errors import store_errors
@@ -196,6 +195,7 @@ def import_feedback(app: Any) -> tuple[list[str], list[str]]:
             refusals.append(row.key)
     if refusals:  # recorded once, so never fetched, opened or reported again
         from domain.consent import REFUSED_PER_EVENT
+        from domain.journal import MenteeJournal
 
         for start in range(0, len(refusals), REFUSED_PER_EVENT):
             app.update(MenteeJournal.refuse_feedback, refusals[start:start + REFUSED_PER_EVENT])
@@ -205,6 +205,8 @@ def import_feedback(app: Any) -> tuple[list[str], list[str]]:
 def _import_one(app: Any, store: InboxStore, row: Waiting, imported: list[str], *,
                 only_countersignature: bool = False) -> str | None:
     """Imports one message; or says, in one line, why it was refused."""
+    from domain.journal import MenteeJournal
+
     me = app.identity
     if row.message_id is None:
         return f"feedback {row.key[:8]}: its id is not one mj writes: not opened"

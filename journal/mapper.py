@@ -8,28 +8,33 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, StoredEvent
-from pydantic import ValidationError
 
-from domain.amending import AMEND_EVENTS
-from domain.consent import CONSENT_EVENTS
-from domain.programme_events import PROGRAMME_EVENTS
-from domain.relationships import RELATIONSHIP_EVENTS
-from domain.completion_events import COMPLETION_EVENTS
-from domain.between_meetings import BETWEEN_MEETINGS_EVENTS
-from domain.sharing_events import SHARING_EVENTS
-from domain.events import EVENT_TYPES
-from domain.journal import JournalSnapshot
 from journal import columns, crypto, sealed_format
 from journal.errors import JournalError, TamperedRecord
 
-TYPES: dict[str, type] = {**EVENT_TYPES, **SHARING_EVENTS, **AMEND_EVENTS, **CONSENT_EVENTS, **PROGRAMME_EVENTS,
-                          **RELATIONSHIP_EVENTS, **BETWEEN_MEETINGS_EVENTS, **COMPLETION_EVENTS,
-                          "JournalSnapshot": JournalSnapshot}
+
+@cache
+def event_types() -> dict[str, type]:
+    """Every event class by its stored name. Imported when the first record is decoded: the
+    pydantic models cost ≈0.15 s to import, which a read served from the view cache never pays."""
+    from domain.amending import AMEND_EVENTS
+    from domain.between_meetings import BETWEEN_MEETINGS_EVENTS
+    from domain.completion_events import COMPLETION_EVENTS
+    from domain.consent import CONSENT_EVENTS
+    from domain.events import EVENT_TYPES
+    from domain.journal import JournalSnapshot
+    from domain.programme_events import PROGRAMME_EVENTS
+    from domain.relationships import RELATIONSHIP_EVENTS
+    from domain.sharing_events import SHARING_EVENTS
+
+    return {**EVENT_TYPES, **SHARING_EVENTS, **AMEND_EVENTS, **CONSENT_EVENTS, **PROGRAMME_EVENTS,
+            **RELATIONSHIP_EVENTS, **BETWEEN_MEETINGS_EVENTS, **COMPLETION_EVENTS, "JournalSnapshot": JournalSnapshot}
 _ROW_FIELDS = ("originator_id", "originator_version", "timestamp")
 
 
@@ -61,9 +66,11 @@ def encode_event(event: Any) -> bytes:
 
 
 def decode_event(plaintext: bytes, stream_id: UUID, version: int) -> Any:
+    from pydantic import ValidationError
+
     try:
         document = json.loads(plaintext)
-        cls = TYPES[document["type"]]
+        cls = event_types()[document["type"]]
         data = document["data"]
         from_version, class_version = document["v"], getattr(cls, "class_version", 1)
         while from_version < class_version:

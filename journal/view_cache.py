@@ -12,11 +12,12 @@ chain's head after the records it covers, so a genuine index from another histor
 (one written before a rollback) does not open, and a page is believed only when its digest is the
 index's: a page from another history, or another page's row, is refused as an altered one is.
 
-It is only ever a prefix of the log: records after the index's version are opened; when enough
-have piled up, the open page and the index are written again (work bounded by PAGE, never by the
-journal). A cache that does not open is ignored and rebuilt. A read that knows the head at the
-index from this device's anchor hashes only the records after it (journal/bound_state.py
-`checked_tail`), else the whole chain.
+It is only ever a prefix of the log: records after the index's version are opened, and the open
+page and the index written again (work bounded by PAGE, never by the journal); a write on this
+device moves them on with what it wrote (journal/view_reads.py `after_write`). A cache that
+does not open is ignored and rebuilt. A read that knows the head at the index from this device's
+anchor hashes only the records after it (journal/bound_state.py `checked_tail`), else the whole
+chain.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ PAGE_TOPIC = "mj:view-page/1"  # page n under f"{PAGE_TOPIC}:{n}", at the last v
 SINGLE_BLOB_TOPIC = "mj:view-cache/2"  # the whole journal in one blob, before pages: outdated, replaced
 UNBOUND_CACHE_TOPIC = "mj:view-cache/1"  # before the cache named the chain head: never believed
 PAGE = 500  # records a page covers
-REFRESH_AFTER = 50  # uncached records before the open page and the index are written again
+REFRESH_AFTER = 1  # records after the index before a read writes the open page and the index again: at
+# once, since that costs a page at most (a write moves the cache on itself: journal/view_reads.py)
 CORRECTIONS = ("amendment", "retraction")
 
 _Unbelieved = (crypto.Unopenable, ValueError, TypeError, KeyError, IndexError, AttributeError)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from journal import bound_state, view_cache
+from journal import view_cache, view_reads
 from journal.versions import latest, standalone
 from journal.view_cache import CORRECTIONS, Index, Page, page_of
 from journal.views import EntryView
@@ -81,7 +81,8 @@ def _complete(kept: dict[int, EntryView], pages: _Pages, fresh: list[EntryView],
     """Every version (first, amendments, retraction) of each record kept, from wherever it is;
     `completed` names the records already completed, and is added to."""
     index = pages.index
-    wanted = {_target(v) if v.kind == "amendment" else v.id for v in kept.values()} - completed
+    wanted = {_target(v) if v.kind == "amendment" else v.id for v in kept.values()
+              if v.kind != "retraction"} - completed
     completed |= wanted
     for view in fresh:  # the records after the index are all at hand
         if (_target(view) if view.kind in CORRECTIONS else view.id) in wanted:
@@ -110,27 +111,27 @@ def ask(app: Any, question: Question) -> tuple[list[EntryView], int]:
     try:
         return _ask(app, question)
     except NotBelieved:
-        return question.answer(latest(bound_state.read_history(app))), 0  # rebuilds the cache
+        return question.answer(latest(view_reads.read_history(app))), 0  # rebuilds the cache
 
 
 def _ask(app: Any, question: Question) -> tuple[list[EntryView], int]:
-    index, after, heads = bound_state.cached_place(app)
-    fresh = bound_state.fresh_views(app, after)
+    index, fresh, heads = view_reads.place_and_fresh(app)
+    after = len(heads) - 1  # records after the index (all of them without one)
     if index is None:
-        bound_state.refresh(app, None, [], fresh, heads[-1], len(after)) if len(after) >= view_cache.REFRESH_AFTER \
-            else None
+        view_reads.refresh(app, None, [], fresh, heads[-1], after)  # a first cache at any size
         return question.answer(latest(fresh)), 0
     pages = _Pages(app, index)
     firsts = {v.id for v in fresh if v.kind not in CORRECTIONS}
     unplaced = any(v.kind in CORRECTIONS and _target(v) not in firsts and _target(v) not in index.corrected
                    for v in fresh)  # an old record corrected since: its page is looked for once, and kept
-    if len(after) >= view_cache.REFRESH_AFTER or unplaced:
+    if after >= view_cache.REFRESH_AFTER or unplaced:
         open_page = page_of(index.version + 1)
         carried = pages.views(open_page) if open_page < len(index.pages) else []
-        moved = bound_state.refresh(app, index, carried, fresh, heads[-1], index.version + len(after), pages.locate)
+        moved = view_reads.refresh(app, index, carried, fresh, heads[-1], index.version + after, pages.locate)
         if moved is not None:  # the fresh records are in its pages now
             index, fresh, pages = moved, [], _Pages(app, moved)
-    candidates = [p for p in index.pages if p.count and question.may_hold(p)]
+    # A page of tombstones alone holds no entry: it is only ever read to complete one (below).
+    candidates = [p for p in index.pages if p.last_at is not None and question.may_hold(p)]
     if question.newest:
         candidates.sort(key=lambda p: (p.last_at, p.last), reverse=True)
     kept = {v.version: v for v in fresh if _may_be_kept(question, v)}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domain.events import RecordEvent
+if TYPE_CHECKING:
+    from domain.events import RecordEvent
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "entry_id", "at"}
 

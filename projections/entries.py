@@ -39,9 +39,9 @@ class EntryFilter:
         of slack each side: where a clock change falls at midnight, a later moment can have an
         earlier local day."""
         slack = timedelta(days=1)
-        if self.since and clock.local_day(page.last_at) < self.since - slack:
+        if self.since and self.since > date.min + slack and clock.local_day(page.last_at) < self.since - slack:
             return False
-        if self.until and clock.local_day(page.first_at) > self.until + slack:
+        if self.until and self.until < date.max - slack and clock.local_day(page.first_at) > self.until + slack:
             return False
         if self.kinds and not set(self.kinds) & page.kinds:
             return False

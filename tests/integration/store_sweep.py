@@ -146,7 +146,7 @@ def write_story(run, home: Path, store) -> Story:
     # A snapshot and a view cache only come after 50 records: lowered while the story is written,
     # so that their tables have rows to damage without fifty records in every example.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(journal_app.JournalApp, "snapshotting_intervals", {MenteeJournal: 4})
+        patch.setattr(journal_app.JournalApp, "snapshot_interval", 4)
         patch.setattr(view_cache, "REFRESH_AFTER", 4)
         app = JournalApp(store, unlock_identity(home / "identity.json", PASSPHRASE))
         try:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from domain.journal import MenteeJournal
-from journal import bound_state, view_cache, view_select
+from journal import bound_state, view_cache, view_reads, view_select
 from journal.app import JournalApp
 from journal.identity import unlock_identity
 from projections.entries import EntryFilter
@@ -132,3 +132,97 @@ def test_verify_checks_that_the_index_says_what_its_pages_hold(journal, monkeypa
     assert view_select.ask(reopen(journal), EntryFilter(tags=("rare",)).question())[0] == []  # reads trust it
     with pytest.raises(TamperedRecord, match="view cache .* does not match its records"):
         reopen(journal).verify()
+
+
+def test_a_write_moves_the_cache_on_with_what_it_wrote_but_leaves_a_search_to_the_next_read(journal, monkeypatch):
+    monkeypatch.setattr(view_cache, "REFRESH_AFTER", 1)  # as mj has it
+    app = reopen(journal)
+    app.entries()  # the cache at the head
+    app.update(MenteeJournal.check_in, "written last", tags=("even",), at=START + timedelta(days=139))
+    index, after, _ = view_reads.cached_place(reopen(app))
+    assert after == [] and index.version == app.head_version()  # no record to open on the next read
+    assert [e.fields["text"] for e in view_select.ask(reopen(app), EntryFilter(limit=1).question())[0]] == \
+        [next(e for e in app.entries() if e.id == max(app.entries(), key=lambda e: e.at).id).fields["text"]]
+    old = next(e for e in app.entries() if e.fields["text"].startswith("note 1 "))
+    amend(app, old.id, text="note 1, amended last")  # its page is not the open one: not searched on a write
+    index, after, _ = view_reads.cached_place(reopen(app))
+    assert len(after) == 1 and index.version == app.head_version() - 1
+    assert "note 1, amended last" in [e.fields["text"] for e in view_select.ask(
+        reopen(app), EntryFilter(contains="amended last").question())[0]]
+
+
+def size(app):
+    return len(bound_state.checked_chain(app)[0])
+
+
+def checkins_until_page_is_full(app, ids, n=0):
+    """Check-ins until the journal's size is a multiple of PAGE (and at least 3 pages)."""
+    while size(app) % view_cache.PAGE or size(app) < 3 * view_cache.PAGE:
+        ids.append(app.update(MenteeJournal.check_in, f"note {n}", at=START + timedelta(days=n)))
+        n += 1
+    return n
+
+
+@pytest.fixture
+def retraction_alone_on_its_page(unlocked):
+    """A journal whose size is a whole number of pages when the cache is written; then she
+    retracts an old entry: the retraction is the first (and only) record of a new page. The next
+    read places the retraction at once ("unplaced") and writes a page holding only it."""
+    app = unlocked()
+    ids = []
+    checkins_until_page_is_full(app, ids)
+    app.entries()  # the cache, covering whole pages
+    assert index_of(app).version % view_cache.PAGE == 0
+    app.update(lambda j: j.retract(ids[1]))
+    return app
+
+
+@pytest.mark.parametrize("question", [EntryFilter(limit=3), EntryFilter(since=date(2026, 1, 1)),
+                                      EntryFilter(until=date(2026, 1, 1))], ids=repr)
+def test_a_page_of_only_retractions_does_not_crash_a_question(retraction_alone_on_its_page, question):
+    app = retraction_alone_on_its_page
+    whole = [e.as_json() for e in question.apply(app.entries())]
+    answer, _ = view_select.ask(reopen(app), question.question())
+    assert [e.as_json() for e in answer] == whole
+
+
+def test_mj_entries_n_after_a_retraction_on_a_page_boundary_is_no_traceback(retraction_alone_on_its_page, run):
+    # The same through the CLI command's own path (app.ask, as cli/reading.py calls it).
+    app = reopen(retraction_alone_on_its_page)
+    whole = EntryFilter(limit=3).apply(app.entries())
+    assert app.ask(EntryFilter(limit=3).question()) == whole
+
+
+@pytest.fixture
+def journal_with_pages(unlocked):
+    app = unlocked()
+    for n in range(40):
+        app.update(MenteeJournal.check_in, f"note {n}", at=START + timedelta(days=n))
+    app.entries()
+    return reopen(app)
+
+
+@pytest.mark.parametrize("question", [EntryFilter(since=date.min), EntryFilter(until=date.max)], ids=repr)
+def test_the_first_or_last_day_there_is_no_overflow(journal_with_pages, question):
+    # `mj entries --from 0001-01-01` / `--to 9999-12-31`: a day of slack past them is no day at all
+    whole = [e.as_json() for e in question.apply(journal_with_pages.entries())]
+    answer, _ = view_select.ask(reopen(journal_with_pages), question.question())
+    assert [e.as_json() for e in answer] == whole
+
+
+def test_a_retracted_record_among_the_newest_does_not_make_n_open_every_page(unlocked):
+    """A retraction is never looked for as a record of its own: it is brought in with the record
+    it retracts (its id is the first version of nothing, and a search for it reads every page)."""
+    app = unlocked()
+    ids = [app.update(MenteeJournal.check_in, f"note {n}", at=START + timedelta(hours=n)) for n in range(200)]
+    app.update(lambda j: j.retract(ids[-1]))  # the newest one retracted
+    for n in range(200, 203):
+        app.update(MenteeJournal.check_in, f"note {n}", at=START + timedelta(hours=n))
+    app.entries()
+    view_select.ask(reopen(app), EntryFilter(limit=20).question())  # the cache settles
+    pages = len(index_of(app).pages)
+    question = EntryFilter(limit=20)
+    answer, reads = view_select.ask(reopen(app), question.question())
+    assert [e.as_json() for e in answer] == [e.as_json() for e in question.apply(app.entries())]
+    # 20 entries of 8-record pages: ~3-4 pages, plus the page of the retraction
+    assert reads <= 8, f"opened {reads} of {pages} pages for -n 20"

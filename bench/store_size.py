@@ -84,7 +84,8 @@ def measure(size: int, place: Path) -> dict[str, float]:
     db = sqlite3.connect(place / "journal.db")
     try:
         snapshots = db.execute("SELECT COUNT(*), COALESCE(SUM(length(state)), 0) FROM stored_snapshots").fetchone()
-        cache = db.execute("SELECT COALESCE(SUM(length(blob)), 0) FROM mj_view_cache").fetchone()[0]
+        cache = sum(db.execute(f"SELECT COALESCE(SUM(length(blob)), 0) FROM {table}").fetchone()[0]
+                    for table in ("mj_view_cache", "mj_view_pages"))  # the index and its pages
     finally:
         db.close()
     return {"total": total, "snapshots": snapshots[0], "snapshot_bytes": snapshots[1], "cache": cache,

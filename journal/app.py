@@ -125,10 +125,10 @@ class JournalApp(Application[UUID]):
         with store_errors(self.store):
             first_key = self.keyring.first_key(self.journal_id)
             journal = MenteeJournal.open(self.identity.name, journal_id=self.journal_id)
-            self.save(journal, journal_key_row=first_key,
-                      directory_entry=DirectoryStore.signed_entry(self.identity) if publish else None,
-                      recovery_row=recovery_row)
-            self._remember_write(journal, [])
+            saved = self.save(journal, journal_key_row=first_key,
+                              directory_entry=DirectoryStore.signed_entry(self.identity) if publish else None,
+                              recovery_row=recovery_row)
+            self._remember_write(journal, [r.domain_event for r in saved])  # and its view cache begins
         return journal.id
 
     def update(self, verb: Callable[..., T], /, *args: Any, grants_granted: Sequence[tuple[Any, ...]] = (),

@@ -111,11 +111,14 @@ def after_write(app: Any, events: list[Any], size: int, head: bytes) -> None:
     """After a write of `events` (committed; the chain's head after them `head`): the cache moved
     on with them when it stood just before them, as this device checked it. Best-effort, and
     skipped where it would cost a search (a record corrected that is not in the open page)."""
-    place = app.anchor.cache_place()
-    if place is None or [e.originator_version for e in events] != list(range(place.size + 1, size + 1)):
-        return
     from domain.events import RecordEvent
 
+    place = app.anchor.cache_place()
+    if place is None and events and events[0].originator_version == 1:  # a new journal: its cache begins
+        refresh(app, None, [], [EntryView.of(e) for e in events if isinstance(e, RecordEvent)], head, size)
+        return
+    if place is None or [e.originator_version for e in events] != list(range(place.size + 1, size + 1)):
+        return
     datastore = app.recorder.datastore
     index = view_cache.load_index_at(datastore, app.journal_id, app.keyring, place.size, place.head)
     if index is None:

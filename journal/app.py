@@ -128,7 +128,7 @@ class JournalApp(Application[UUID]):
             saved = self.save(journal, journal_key_row=first_key,
                               directory_entry=DirectoryStore.signed_entry(self.identity) if publish else None,
                               recovery_row=recovery_row)
-            self._remember_write(journal, [r.domain_event for r in saved])  # and its view cache begins
+            self._remember_write(journal, [r.domain_event for r in saved])
         return journal.id
 
     def update(self, verb: Callable[..., T], /, *args: Any, grants_granted: Sequence[tuple[Any, ...]] = (),

@@ -39,8 +39,8 @@ PAGE_TOPIC = "mj:view-page/1"  # page n under f"{PAGE_TOPIC}:{n}", at the last v
 SINGLE_BLOB_TOPIC = "mj:view-cache/2"  # the whole journal in one blob, before pages: outdated, replaced
 UNBOUND_CACHE_TOPIC = "mj:view-cache/1"  # before the cache named the chain head: never believed
 PAGE = 500  # records a page covers
-REFRESH_AFTER = 1  # records after the index before a read writes the open page and the index again: at
-# once, since that costs a page at most (a write moves the cache on itself: journal/view_reads.py)
+REFRESH_AFTER = 50  # records after the index (or in a journal without one) before a read writes the
+# open page and the index again; a write on this device moves the cache on itself (journal/view_reads.py)
 CORRECTIONS = ("amendment", "retraction")
 
 _Unbelieved = (crypto.Unopenable, ValueError, TypeError, KeyError, IndexError, AttributeError)

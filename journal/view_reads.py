@@ -74,7 +74,7 @@ def read_history(app: Any) -> list[EntryView]:
         refresh(app, None, [], views, heads[-1], len(heads) - 1)
         return views
     after = len(heads) - 1  # records after the index (all of them without one)
-    if after >= view_cache.REFRESH_AFTER or index is None and after:  # a first cache at any size
+    if after >= view_cache.REFRESH_AFTER:
         open_page = view_cache.page_of(index.version + 1) if index is not None else 0
         carried = [v for v in cached if view_cache.page_of(v.version) == open_page]
         refresh(app, index, carried, fresh, heads[-1], (index.version if index else 0) + after,
@@ -114,9 +114,6 @@ def after_write(app: Any, events: list[Any], size: int, head: bytes) -> None:
     from domain.events import RecordEvent
 
     place = app.anchor.cache_place()
-    if place is None and events and events[0].originator_version == 1:  # a new journal: its cache begins
-        refresh(app, None, [], [EntryView.of(e) for e in events if isinstance(e, RecordEvent)], head, size)
-        return
     if place is None or [e.originator_version for e in events] != list(range(place.size + 1, size + 1)):
         return
     datastore = app.recorder.datastore

@@ -118,7 +118,8 @@ def _ask(app: Any, question: Question) -> tuple[list[EntryView], int]:
     index, fresh, heads = view_reads.place_and_fresh(app)
     after = len(heads) - 1  # records after the index (all of them without one)
     if index is None:
-        view_reads.refresh(app, None, [], fresh, heads[-1], after)  # a first cache at any size
+        if after >= view_cache.REFRESH_AFTER:
+            view_reads.refresh(app, None, [], fresh, heads[-1], after)
         return question.answer(latest(fresh)), 0
     pages = _Pages(app, index)
     firsts = {v.id for v in fresh if v.kind not in CORRECTIONS}

@@ -4,7 +4,9 @@ models (≈0.15 s of every command's start): the cache moves on with each write 
 import subprocess
 import sys
 
-from tests.conftest import PASSPHRASE, ROOT, child_env, ok
+from domain.journal import MenteeJournal
+from journal import view_cache
+from tests.conftest import PASSPHRASE, ROOT, child_env, ok, own_app
 
 REPORT = """
 import sys
@@ -22,7 +24,10 @@ def read_in_a_child(home, *args):
 
 
 def test_a_read_after_a_write_on_this_device_opens_no_record_and_imports_no_model(real_kdf, run, mentee):
-    ok(run("checkin", "the first day"))
+    app = own_app(mentee)
+    for n in range(view_cache.REFRESH_AFTER):
+        app.update(MenteeJournal.check_in, f"day {n}")
+    app.close()
     ok(run("entries"))  # the first cache
     ok(run("checkin", "IMPORT-MARKER written after it"))  # moves the cache on
     shown = read_in_a_child(mentee, "entries", "-n", "1")

@@ -256,7 +256,10 @@ def scan(home: Path, store) -> dict[str, list[str]]:
     """Which markers each file the program wrote holds, as UTF-8 or UTF-16-LE; every file is listed."""
     found = {}
     for path in sorted(files_at_rest(home, store)):
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:  # the server removed it while we looked (pg_internal.init): nothing at rest
+            continue
         found[path.name] = [m for m in MARKERS if m.encode() in data or m.encode("utf-16-le") in data]
     return found
 

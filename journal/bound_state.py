@@ -234,8 +234,9 @@ def compare_with_replay(app: Any, stored: list[Any], heads: list[bytes]) -> int:
 
 def _compare_cache(app: Any, views: list[EntryView], heads: list[bytes]) -> None:
     datastore, journal_id = app.recorder.datastore, app.journal_id
-    covered, cached = view_cache.load(datastore, journal_id, app.keyring, heads)
     index = view_cache.load_index(datastore, journal_id, app.keyring, heads)
+    every = None if index is None else view_cache.every_view(datastore, journal_id, app.keyring, index)
+    covered, cached = (0, []) if every is None else (index.version, every)  # the index opened once
     if covered == 0 and index is not None:
         raise TamperedRecord(f"a page of journal {journal_id.hex[:8]}'s view cache is not the one its index names "
                              "(moved, swapped or altered): it is not believed, and the next read rebuilds it")

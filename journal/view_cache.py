@@ -46,6 +46,11 @@ CORRECTIONS = ("amendment", "retraction")
 _Unbelieved = (crypto.Unopenable, ValueError, TypeError, KeyError, IndexError, AttributeError)
 
 
+def target_of(correction: EntryView) -> str:
+    """The record an amendment or a retraction corrects."""
+    return correction.fields["target_id"]
+
+
 def page_of(version: int) -> int:
     return (version - 1) // PAGE
 
@@ -237,16 +242,12 @@ def matches_views(index: Index, views: list[EntryView]) -> bool:
         if view.kind not in CORRECTIONS:
             firsts.setdefault(view.id, page_of(view.version))
             continue
-        origin, fixes = corrected.get(_target_of(view), (firsts.get(_target_of(view), -1), []))
-        corrected[_target_of(view)] = (origin, sorted({*fixes, page_of(view.version)}))
+        origin, fixes = corrected.get(target_of(view), (firsts.get(target_of(view), -1), []))
+        corrected[target_of(view)] = (origin, sorted({*fixes, page_of(view.version)}))
     said = [(p.number, p.last, p.count, p.first_at, p.last_at, p.kinds, p.tags) for p in index.pages]
     made = [(n, p.last, *astuple(summary(n, p.last, groups.get(n, []), CachedViews(0, b"", b"")))[2:7])
             for n, p in enumerate(index.pages)]
     return said == made and corrected == index.corrected
-
-
-def _target_of(view: EntryView) -> str:
-    return view.fields["target_id"]
 
 
 # -- writing -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 
 from journal import view_cache, view_reads
 from journal.versions import latest, standalone
-from journal.view_cache import CORRECTIONS, Index, Page, page_of
+from journal.view_cache import CORRECTIONS, Index, Page, page_of, target_of
 from journal.views import EntryView
 
 
@@ -67,10 +67,6 @@ class _Pages:
         return -1
 
 
-def _target(view: EntryView) -> str:
-    return view.fields["target_id"]
-
-
 def _may_be_kept(question: Question, view: EntryView) -> bool:
     if view.kind == "retraction":
         return False  # it only ever removes: brought in with the record it retracts
@@ -81,11 +77,11 @@ def _complete(kept: dict[int, EntryView], pages: _Pages, fresh: list[EntryView],
     """Every version (first, amendments, retraction) of each record kept, from wherever it is;
     `completed` names the records already completed, and is added to."""
     index = pages.index
-    wanted = {_target(v) if v.kind == "amendment" else v.id for v in kept.values()
+    wanted = {target_of(v) if v.kind == "amendment" else v.id for v in kept.values()
               if v.kind != "retraction"} - completed
     completed |= wanted
     for view in fresh:  # the records after the index are all at hand
-        if (_target(view) if view.kind in CORRECTIONS else view.id) in wanted:
+        if (target_of(view) if view.kind in CORRECTIONS else view.id) in wanted:
             kept[view.version] = view
     firsts = {v.id for v in kept.values() if v.kind not in CORRECTIONS}
     places: dict[int, set[str]] = {}
@@ -98,7 +94,7 @@ def _complete(kept: dict[int, EntryView], pages: _Pages, fresh: list[EntryView],
                 places.setdefault(number, set()).add(entry_id)
     for number, ids in sorted(places.items()):
         for view in pages.views(number):
-            if (_target(view) if view.kind in CORRECTIONS else view.id) in ids:
+            if (target_of(view) if view.kind in CORRECTIONS else view.id) in ids:
                 kept[view.version] = view
 
 
@@ -123,7 +119,7 @@ def _ask(app: Any, question: Question) -> tuple[list[EntryView], int]:
         return question.answer(latest(fresh)), 0
     pages = _Pages(app, index)
     firsts = {v.id for v in fresh if v.kind not in CORRECTIONS}
-    unplaced = any(v.kind in CORRECTIONS and _target(v) not in firsts and _target(v) not in index.corrected
+    unplaced = any(v.kind in CORRECTIONS and target_of(v) not in firsts and target_of(v) not in index.corrected
                    for v in fresh)  # an old record corrected since: its page is looked for once, and kept
     if after >= view_cache.REFRESH_AFTER or unplaced:
         open_page = page_of(index.version + 1)

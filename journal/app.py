@@ -24,7 +24,7 @@ from journal.anchor import DeviceAnchor, anchor_key
 from journal.chain import Checkpointer
 from journal.config import StoreLocation
 from journal.errors import (AmbiguousId, ConcurrentWrite, EntryNotFound, JournalError, NoJournal,
-                            StoreUnavailable, TamperedRecord)
+                            StoreUnavailable)
 from journal.identity import Identity
 from journal.keyring import Keyring
 from journal.mapper import SealingMapper
@@ -286,15 +286,10 @@ class JournalApp(Application[UUID]):
     def verify(self) -> VerifyReport:
         """Checks the chain against the signed checkpoint and this device's anchor, opens every
         record and snapshot, and compares every snapshot and the view cache with a replay."""
+        from journal import verification
+
         with store_errors(self.store):
-            stored, heads = bound_state.checked_chain(self)
-            snapshots = bound_state.compare_with_replay(self, stored, heads)  # and forgotten keys put back
-            if refused := self.keyring.refused(self.journal_id):  # ignored by every other command
-                raise TamperedRecord(f"journal {self.journal_id.hex[:8]} has {len(refused)} journal-key "
-                                     "row(s) that you did not sign (named above): your own records verify")
-        return VerifyReport(journal_id=self.journal_id.hex, records=len(stored), snapshots=snapshots,
-                            head=heads[-1].hex(), checkpoint_size=len(stored),
-                            forgotten=sum(record.dek_wrap is None for record in stored))
+            return verification.verify(self)
 
 
 def resolve(prefix: str, candidates: Any, what: str) -> str:

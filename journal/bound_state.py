@@ -1,8 +1,8 @@
 """Believing the store only as far as the owner's signed chain and this device's anchor vouch for
 it: the chain check of every read, the journal's state loaded from a snapshot bound to the chain
-(for a write, at the cost of the records after it), and verify's comparison of every snapshot
-and the view cache with a replay of the records. How reads use the view cache is
-journal/view_reads.py's.
+(for a write, at the cost of the records after it). How reads use the view cache is
+journal/view_reads.py's; `mj verify`'s comparison of every snapshot and cache page with a replay
+is journal/verification.py's.
 
 A snapshot's stored topic, and so its associated data, names the chain head at its version
 (journal/sealed_format.py). A load believes it when that head, extended over the records after
@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import PersistenceError
 
-from journal import chain, sealed_format, view_cache
+from journal import chain, sealed_format
 from journal.checkpoint_store import Checkpoint, CheckpointStore
-from journal.forgetting import forgotten_versions, open_all
+from journal.forgetting import open_all
 from journal.errors import JournalError, TamperedRecord
 from journal.mapper import record_name
-from journal.views import EntryView
 
 if TYPE_CHECKING:
     from domain.journal import MenteeJournal
@@ -42,30 +42,44 @@ def signed_checkpoint(app: Any) -> Checkpoint:
 def checked_chain(app: Any, *, accept_rollback: bool = False) -> tuple[list[Any], list[bytes]]:
     """Every record and `heads[m]`, the chain's head after record m, checked against the signed
     checkpoint and this device's anchor, which then moves on to them."""
+    stored: list[Any] = []
+
+    def records(size: int) -> list[Any]:
+        if not stored:
+            stored.extend(app.recorder.select_events(app.journal_id, lte=size))
+        return stored
+    return stored, check_chain(app, records, accept_rollback=accept_rollback)
+
+
+def check_chain(app: Any, records: Callable[[int], Iterable[Any]], *, accept_rollback: bool = False) -> list[bytes]:
+    """`heads[m]`, the chain's head after record m, of the records `records(size)` gives for the
+    signed checkpoint's size (in order; called again to name a record that does not open),
+    checked against the checkpoint and this device's anchor, which then moves on to them."""
     journal_id = app.journal_id
     # The checkpoint first: it commits with its records, so they are all there to read after it,
     # and records that other writers commit meanwhile are left for the next read.
     checkpoint = signed_checkpoint(app)
-    stored = app.recorder.select_events(journal_id, lte=checkpoint.size)
     heads = [chain.GENESIS]
-    for expected, record in enumerate(stored, start=1):
+    for record in records(checkpoint.size):
+        expected = len(heads)
         if record.originator_version != expected:
             raise TamperedRecord(f"{record_name(journal_id, expected)} is missing from the log")
         heads.append(chain.link(heads[-1], journal_id, expected, record.topic, record.state))
-    if checkpoint.size != len(stored):
-        raise TamperedRecord(f"journal {journal_id.hex[:8]} holds {len(stored)} records but its signed "
+    size = len(heads) - 1
+    if checkpoint.size != size:
+        raise TamperedRecord(f"journal {journal_id.hex[:8]} holds {size} records but its signed "
                              f"checkpoint says {checkpoint.size}: {record_name(journal_id, checkpoint.size)} "
                              "or earlier ones were deleted")
     if checkpoint.head != heads[-1]:
-        for record in stored:  # name the record that was altered, if one no longer opens
+        for record in records(checkpoint.size):  # name the record that was altered, if one no longer opens
             if record.dek_wrap is not None:  # (one she forgot opens no more, but links all the same)
                 app.mapper.open_plaintext(record)
         raise TamperedRecord(f"journal {journal_id.hex[:8]}'s records do not match its signed checkpoint")
     if not getattr(app, "is_copy", False):  # a backup being checked neither answers to nor moves the anchor
         if not accept_rollback:
-            app.anchor.check(len(stored), lambda m: heads[m] if m < len(heads) else None)
-        app.anchor.advance(len(stored), heads[-1], reset=accept_rollback)
-    return stored, heads
+            app.anchor.check(size, lambda m: heads[m] if m < len(heads) else None)
+        app.anchor.advance(size, heads[-1], reset=accept_rollback)
+    return heads
 
 
 def checked_tail(app: Any) -> tuple[int, list[Any], list[bytes]] | None:
@@ -191,59 +205,3 @@ def drop_older_snapshots(app: Any, version: int) -> None:
                       (journal_id.hex, version))
     except Exception:  # noqa: BLE001 (a snapshot kept a while longer costs space, never a record)
         return
-
-
-def compare_with_replay(app: Any, stored: list[Any], heads: list[bytes]) -> int:
-    """Opens every record and snapshot, and compares every bound snapshot and the view cache with
-    the state and views rebuilt from the records. Returns the number of snapshots."""
-    from domain.events import RecordEvent
-    from domain.journal import JournalSnapshot
-
-    journal_id = app.journal_id
-    snapshots = sorted(app.snapshots.recorder.select_events(journal_id), key=lambda s: s.originator_version)
-    bound: dict[int, Any] = {}
-    for snapshot in snapshots:
-        version, claimed = snapshot.originator_version, sealed_format.bound_head(snapshot.topic, SNAPSHOT)
-        if claimed is None:
-            app.mapper.open_plaintext(snapshot)  # from before the binding: it must open, and is never believed
-        elif version >= len(heads) or heads[version] != claimed:
-            raise TamperedRecord(f"the snapshot at {record_name(journal_id, version)} was not taken of these "
-                                 "records (it comes from another history of the journal, or was moved): it is "
-                                 "not believed")
-        else:
-            bound[version] = app.mapper.to_domain_event(snapshot)
-    journal, views = None, []
-    events = open_all(app.mapper, stored)
-    back = sorted(v for v in forgotten_versions(events) if stored[v - 1].dek_wrap is not None)
-    if back:  # never opened for a view; but whoever kept the row put a forgotten key back
-        raise TamperedRecord(f"{record_name(journal_id, back[0])} was forgotten, but a key for it is back in the "
-                             "key store: someone who kept a copy put it there (it is not opened; `mj forget` "
-                             "cannot reach copies)")
-    for event in events:
-        journal = event.mutate(journal)
-        if isinstance(event, RecordEvent):
-            views.append(EntryView.of(event))
-        taken = bound.get(event.originator_version)
-        if taken is not None and JournalSnapshot.take(journal).model_dump(mode="json")["state"] != \
-                taken.model_dump(mode="json")["state"]:
-            raise TamperedRecord(f"the snapshot at {record_name(journal_id, event.originator_version)} does not "
-                                 "match a replay of the records")
-    _compare_cache(app, views, heads)
-    return len(snapshots)
-
-
-def _compare_cache(app: Any, views: list[EntryView], heads: list[bytes]) -> None:
-    datastore, journal_id = app.recorder.datastore, app.journal_id
-    index = view_cache.load_index(datastore, journal_id, app.keyring, heads)
-    every = None if index is None else view_cache.every_view(datastore, journal_id, app.keyring, index)
-    covered, cached = (0, []) if every is None else (index.version, every)  # the index opened once
-    if covered == 0 and index is not None:
-        raise TamperedRecord(f"a page of journal {journal_id.hex[:8]}'s view cache is not the one its index names "
-                             "(moved, swapped or altered): it is not believed, and the next read rebuilds it")
-    if covered == 0 and not view_cache.outdated_or_absent(datastore, journal_id, app.keyring, heads):
-        raise TamperedRecord(f"the view cache of journal {journal_id.hex[:8]} was not made from these records "
-                             "(it comes from another history of the journal, or was altered): it is not "
-                             "believed, and the next read rebuilds it")
-    if [e.as_json() for e in cached] != [e.as_json() for e in views if e.version <= covered] or covered and \
-            not view_cache.matches_views(index, cached):
-        raise TamperedRecord(f"the view cache of journal {journal_id.hex[:8]} does not match its records")

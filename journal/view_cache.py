@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -121,7 +121,8 @@ def _digest(row: CachedViews) -> bytes:
     return crypto.sha256(crypto.lp(row.blob, row.wrap))
 
 
-def summary(number: int, last: int, views: list[EntryView], row: CachedViews) -> Page:
+def _described(views: list[EntryView]) -> tuple[int, datetime | None, datetime | None, frozenset, frozenset]:
+    """What the index says of a page's views: their count, span of times, kinds and tags."""
     kinds, tags, times = set(), set(), []
     for v in views:
         kinds.add(v.kind)
@@ -131,8 +132,11 @@ def summary(number: int, last: int, views: list[EntryView], row: CachedViews) ->
         if v.kind == "amendment":
             kinds.add(v.fields["target_kind"])
             tags.update(str(t).casefold() for t in v.fields["fields"].get("tags", ()))
-    return Page(number, last, len(views), min(times, default=None), max(times, default=None), frozenset(kinds),
-                frozenset(tags), _digest(row))
+    return len(views), min(times, default=None), max(times, default=None), frozenset(kinds), frozenset(tags)
+
+
+def summary(number: int, last: int, views: list[EntryView], row: CachedViews) -> Page:
+    return Page(number, last, *_described(views), _digest(row))
 
 
 def _seal(keyring: Any, journal_id: UUID, version: int, topic: str, plaintext: bytes,
@@ -230,24 +234,28 @@ def outdated_or_absent(datastore: Any, journal_id: UUID, keyring: Any, heads: li
     return False
 
 
-def matches_views(index: Index, views: list[EntryView]) -> bool:
-    """Whether the index says of each page what its views are (times, kinds, tags, corrections):
-    `mj verify`'s check that what reads rely on to skip pages is so."""
-    groups: dict[int, list[EntryView]] = {}
-    for view in views:
-        groups.setdefault(page_of(view.version), []).append(view)
-    firsts: dict[str, int] = {}
-    corrected: dict[str, tuple[int, list[int]]] = {}
-    for view in views:
-        if view.kind not in CORRECTIONS:
-            firsts.setdefault(view.id, page_of(view.version))
-            continue
-        origin, fixes = corrected.get(target_of(view), (firsts.get(target_of(view), -1), []))
-        corrected[target_of(view)] = (origin, sorted({*fixes, page_of(view.version)}))
-    said = [(p.number, p.last, p.count, p.first_at, p.last_at, p.kinds, p.tags) for p in index.pages]
-    made = [(n, p.last, *astuple(summary(n, p.last, groups.get(n, []), CachedViews(0, b"", b"")))[2:7])
-            for n, p in enumerate(index.pages)]
-    return said == made and corrected == index.corrected
+class Summaries:
+    """What an index should say of its pages (times, kinds, tags, corrections), made from their
+    views a page at a time in order: `mj verify`'s check that what reads rely on to skip pages is so."""
+
+    def __init__(self) -> None:
+        self.made: list[tuple[Any, ...]] = []
+        self.firsts: dict[str, int] = {}
+        self.corrected: dict[str, tuple[int, list[int]]] = {}
+
+    def add(self, number: int, views: list[EntryView]) -> None:
+        self.made.append((number, *_described(views)))
+        for view in views:
+            if view.kind not in CORRECTIONS:
+                self.firsts.setdefault(view.id, number)
+                continue
+            target = target_of(view)
+            origin, fixes = self.corrected.get(target, (self.firsts.get(target, -1), []))
+            self.corrected[target] = (origin, sorted({*fixes, number}))
+
+    def matches(self, index: Index) -> bool:
+        said = [(p.number, p.count, p.first_at, p.last_at, p.kinds, p.tags) for p in index.pages]
+        return said == self.made and self.corrected == index.corrected
 
 
 # -- writing -----------------------------------------------------------------------------------

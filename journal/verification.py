@@ -7,8 +7,9 @@ Two passes over the records. The first hashes the chain and opens each record (i
 no further than a look for tombstones), because a tombstone names records written before it: only
 once every tombstone is known can a record without a data key be told from one whose key somebody
 deleted, and one a tombstone names from one whose key somebody put back. The second replays the
-records, compares each bound snapshot when the replay reaches its version, and each page of the
-view cache when the replay has passed it.
+records, each bound again to the heads the first pass checked (the store may answer the two
+readings differently), compares each bound snapshot when the replay reaches its version, and each
+page of the view cache when the replay has passed it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from journal import bound_state, sealed_format, view_cache
+from journal import bound_state, chain, sealed_format, view_cache
 from journal.errors import JournalError, TamperedRecord
 from journal.forgetting import ForgottenRecord
 from journal.mapper import decode_event, record_name
@@ -112,10 +113,14 @@ def _replay_and_compare(app: Any, heads: list[bytes], bound: set[int]) -> None:
     from domain.events import RecordEvent
     from domain.journal import JournalSnapshot
 
-    journal_id, journal = app.journal_id, None
+    journal_id, journal, version = app.journal_id, None, 0
     cache = _CacheCheck(app, heads)
-    for record in streamed(app, len(heads) - 1):
+    for expected, record in enumerate(streamed(app, len(heads) - 1), start=1):
         version = record.originator_version
+        if version != expected or chain.link(heads[version - 1], journal_id, version, record.topic,
+                                              record.state) != heads[version]:  # read again: believed again
+            raise TamperedRecord(f"{record_name(journal_id, expected)} changed while verify read it (the store "
+                                 "answered the chain pass and the replay differently)")
         event = ForgottenRecord(journal_id, version) if record.dek_wrap is None else app.mapper.to_domain_event(record)
         journal = event.mutate(journal)
         if isinstance(event, RecordEvent):
@@ -126,6 +131,9 @@ def _replay_and_compare(app: Any, heads: list[bytes], bound: set[int]) -> None:
                     app.mapper.to_domain_event(taken[0]).model_dump(mode="json")["state"]:
                 raise TamperedRecord(f"the snapshot at {record_name(journal_id, version)} does not match a replay "
                                      "of the records")
+    if version != len(heads) - 1:
+        raise TamperedRecord(f"{record_name(journal_id, version + 1)} changed while verify read it (the store "
+                             "answered the chain pass and the replay differently)")
     cache.finish()
 
 

@@ -111,3 +111,22 @@ def test_one_page_of_the_cache_put_in_anothers_place_is_named(journal):
         db.execute("UPDATE mj_view_pages SET blob = ?, wrap = ? WHERE journal_id = ? AND page = 6",
                    (blob5, wrap5, journal.journal_id.hex))
     refused_with(journal, "a page of journal .* view cache is not the one its index names")
+
+
+@pytest.mark.parametrize("last", [False, True])
+def test_a_record_changed_between_the_two_readings_is_named(journal, monkeypatch, last):
+    """The attack: the store answers the chain pass honestly, then deletes a record (or puts a
+    fork's genuine one in its place) before the replay reads it."""
+    gone = verified(journal).records if last else 40
+    readings, honest = [], verification.streamed
+
+    def changing(app, size):
+        readings.append(size)
+        if len(readings) == 2:
+            with raw_store(journal.store) as db:
+                db.execute("DELETE FROM stored_events WHERE originator_id = ? AND originator_version = ?",
+                           (journal.journal_id.hex, gone))
+        return honest(app, size)
+    monkeypatch.setattr(verification, "streamed", changing)
+    refused_with(journal, f"record {gone} of journal .* changed while verify read it")
+    assert len(readings) == 2
